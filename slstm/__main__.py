@@ -1,0 +1,94 @@
+"""Command line: `python -m slstm shapes|train ...`, the same code paths as the app, no browser.
+A bad input prints one line to stderr and exits with status 2."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from slstm.errors import SlstmError
+from slstm.spec import ArchitectureSpec
+
+
+def load_spec(text: str) -> ArchitectureSpec:
+    """SPEC is a JSON string or the path of a JSON file."""
+    stripped = text.strip()
+    if not stripped.startswith("{"):
+        path = Path(text)
+        if not path.is_file():
+            raise SlstmError(f"--spec: {text!r} is neither a JSON object nor an existing file.")
+        stripped = path.read_text(encoding="utf-8")
+    return ArchitectureSpec.from_json(stripped)
+
+
+def cmd_shapes(args: argparse.Namespace) -> int:
+    from slstm.shapes import infer_shapes, shape_text, total_params
+
+    spec = load_spec(args.spec)
+    rows = infer_shapes(spec, timesteps=args.timesteps, num_features=args.features, num_outputs=args.outputs)
+    problems = spec.validate(num_outputs=args.outputs, timesteps=args.timesteps, num_features=args.features)
+    if args.json:
+        out = {
+            "input_shape": [None, args.timesteps, args.features],
+            "layers": [
+                {
+                    "name": r.name,
+                    "kind": r.kind,
+                    "output_shape": None if r.output_shape is None else list(r.output_shape),
+                    "params": r.params,
+                }
+                for r in rows
+            ],
+            "total_params": total_params(rows),
+            "problems": [{"severity": p.severity, "message": p.message, "layer": p.layer} for p in problems],
+        }
+        print(json.dumps(out))
+        return 0
+    print(f"{'Layer':<24}{'Output shape':<22}{'Params':>10}")
+    print(f"{'input':<24}{shape_text((None, args.timesteps, args.features)):<22}{0:>10}")
+    for r in rows:
+        params = "—" if r.params is None else f"{r.params:,}"
+        print(f"{r.name + ' (' + r.label + ')':<24}{shape_text(r.output_shape):<22}{params:>10}")
+    total = total_params(rows)
+    print(f"Total params: {'—' if total is None else f'{total:,}'}")
+    for p in problems:
+        print(f"{p.severity}: {p.message}")
+    return 0
+
+
+def positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+    return value
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m slstm", description="Stacked LSTM Explorer, headless.")
+    sub = p.add_subparsers(dest="command", required=True)
+    shapes = sub.add_parser("shapes", help="each layer's output shape and parameters, like model.summary()")
+    shapes.add_argument("--spec", required=True, help="architecture JSON, or a path to a JSON file")
+    shapes.add_argument("--timesteps", type=positive_int, required=True)
+    shapes.add_argument("--features", type=positive_int, required=True)
+    shapes.add_argument("--outputs", type=positive_int, default=1, help="values predicted per sample")
+    shapes.add_argument("--json", action="store_true", help="print one JSON object")
+    shapes.set_defaults(run=cmd_shapes)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except SlstmError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

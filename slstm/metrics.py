@@ -1,0 +1,39 @@
+"""Metrics in the target's own units, beside the naive baselines a model must beat."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from slstm.data import Split, Windows
+
+
+def rmse(truth: np.ndarray, predicted: np.ndarray) -> float:
+    return float(np.sqrt(np.mean((np.asarray(truth) - np.asarray(predicted)) ** 2)))
+
+
+def mae(truth: np.ndarray, predicted: np.ndarray) -> float:
+    return float(np.mean(np.abs(np.asarray(truth) - np.asarray(predicted))))
+
+
+def baselines(windows: Windows, split: Split) -> dict[str, np.ndarray]:
+    """Naive forecasts for `split`, unscaled: the training mean, and persistence (the target's last value
+    in the window) when the target is also a feature."""
+    c = windows.config
+    n, outputs = len(split), c.num_outputs
+    mean = np.tile(windows.unscale_y(np.zeros((1, outputs), "float32")), (n, 1))
+    out = {"training mean": mean}
+    if n and all(t in c.features for t in c.targets):
+        idx = [c.features.index(t) for t in c.targets]
+        last = windows.feature_scaler.inverse(split.x[:, -1, :])[:, idx]  # (n, targets)
+        out["persistence (last value)"] = np.tile(last, (1, outputs // len(c.targets)))
+    return out
+
+
+def regression_report(windows: Windows, split: Split, predicted_scaled: np.ndarray) -> dict[str, dict[str, float]]:
+    """RMSE and MAE of the model and of each baseline on `split`, in the target's units."""
+    truth = windows.unscale_y(split.y)
+    predicted = windows.unscale_y(predicted_scaled)
+    report = {"model": {"rmse": rmse(truth, predicted), "mae": mae(truth, predicted)}}
+    for name, guess in baselines(windows, split).items():
+        report[name] = {"rmse": rmse(truth, guess), "mae": mae(truth, guess)}
+    return report

@@ -1,0 +1,64 @@
+"""build_model(): the only place that constructs Keras layers. TensorFlow is imported inside, so
+importing this module stays cheap."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from slstm.errors import SpecError
+from slstm.problems import first_error, validate
+from slstm.shapes import layer_names
+from slstm.spec import ArchitectureSpec
+
+if TYPE_CHECKING:
+    import keras
+
+_LAYER_CLASSES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}
+
+
+def build_model(
+    spec: ArchitectureSpec,
+    *,
+    timesteps: int,
+    num_features: int,
+    num_outputs: int = 1,
+    task: str = "regression",
+    sequence_target: bool = False,
+    check: bool = True,
+) -> keras.Model:
+    """A functional `keras.Model` for `spec` on inputs `(batch, timesteps, num_features)`; not compiled.
+
+    Raises SpecError (the first problem from validate()) when the stack cannot work; `check=False`
+    hands the spec to Keras as it is (for tests that compare validate() with Keras' own refusals).
+
+    >>> from slstm.spec import lstm_stack
+    >>> build_model(lstm_stack(8, 4), timesteps=10, num_features=3).output_shape
+    (None, 1)
+    """
+    problem = check and first_error(validate(spec, num_outputs=num_outputs, sequence_target=sequence_target))
+    if problem:
+        raise SpecError(problem.message)
+    import keras
+
+    names = iter(layer_names(spec))
+    inputs = keras.Input(shape=(timesteps, num_features), name="input")
+    x = inputs  # (batch, timesteps, features)
+    for layer in spec.layers:
+        name = next(names)
+        cls = getattr(keras.layers, _LAYER_CLASSES[layer.kind])
+        options = dict(
+            units=layer.units,
+            return_sequences=layer.return_sequences,
+            dropout=layer.dropout,
+            recurrent_dropout=layer.recurrent_dropout,
+        )
+        if layer.bidirectional:
+            x = keras.layers.Bidirectional(cls(**options), merge_mode=layer.merge_mode, name=name)(x)
+        else:
+            x = cls(**options, name=name)(x)
+    for dense in spec.dense:
+        x = keras.layers.Dense(dense.units, activation=dense.activation, name=next(names))(x)
+    if spec.head == "dense":
+        activation = "softmax" if task == "classification" else None
+        x = keras.layers.Dense(num_outputs, activation=activation, name=next(names))(x)
+    return keras.Model(inputs, x, name="stacked_rnn")

@@ -1,0 +1,130 @@
+"""Pure figure builders: plain data in, plotly Figure out. Pages only draw what these return."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from slstm.shapes import LayerShape, Shape, shape_text
+
+COLOR_3D = "#1f77b4"  # sequences: one vector per timestep
+COLOR_2D = "#ff7f0e"  # one vector per sample
+COLOR_INPUT = "#7f7f7f"
+COLOR_BROKEN = "#d62728"
+_LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=20, t=50, b=50), height=360)
+
+
+def loss_curve(history: Mapping[str, Sequence[float]], *, title: str = "Loss by epoch") -> go.Figure:
+    """Train and validation loss against epoch (1-based); log y-axis when the loss spans decades."""
+    fig = go.Figure()
+    styles = {"loss": ("train", "#1f77b4", "solid"), "val_loss": ("validation", "#ff7f0e", "dash")}
+    values: list[float] = []
+    for key, (name, color, dash) in styles.items():
+        ys = list(history.get(key, []))
+        if not ys:
+            continue
+        values += [v for v in ys if np.isfinite(v) and v > 0]
+        fig.add_trace(
+            go.Scatter(
+                x=list(range(1, len(ys) + 1)),
+                y=ys,
+                name=name,
+                mode="lines+markers",
+                line=dict(color=color, dash=dash),
+                hovertemplate="epoch %{x}<br>" + name + " loss %{y:.4g}<extra></extra>",
+            )
+        )
+    log = bool(values) and max(values) / min(values) > 30
+    fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss (MSE, scaled units)", **_LAYOUT)
+    fig.update_xaxes(rangemode="tozero" if not values else None, dtick=1 if len(values) <= 24 else None)
+    if log:
+        fig.update_yaxes(type="log")
+    return fig
+
+
+def series(
+    frame: pd.DataFrame, columns: Sequence[str], *, time_column: str | None = None, max_points: int = 5000
+) -> go.Figure:
+    """Chosen columns over time (every n-th row past `max_points`, so big files stay fast to draw)."""
+    step = max(1, len(frame) // max_points)
+    part = frame.iloc[::step]
+    x = part[time_column] if time_column else part.index
+    fig = go.Figure()
+    for col in columns:
+        fig.add_trace(go.Scatter(x=x, y=part[col], name=str(col), mode="lines"))
+    title = "Series" + (f" (every {step}th row)" if step > 1 else "")
+    fig.update_layout(title=title, xaxis_title=time_column or "row", yaxis_title="value", **_LAYOUT)
+    return fig
+
+
+def shape_flow(input_shape: Shape, rows: Sequence[LayerShape]) -> go.Figure:
+    """The tensor's path through the stack: one box per layer, 3D (blue) and 2D (orange) told apart."""
+    names = ["Input"] + [r.label for r in rows]
+    shapes = [input_shape] + [r.output_shape for r in rows]
+    reasons = ["(batch, timesteps, features)"] + [r.reason for r in rows]
+    colors = [COLOR_INPUT] + [COLOR_BROKEN if not r.ok else COLOR_3D if r.ndim == 3 else COLOR_2D for r in rows]
+    n = len(names)
+    fig = go.Figure()
+    for i in range(n):
+        y = n - 1 - i
+        dims = "" if shapes[i] is None else f"{len(shapes[i])}D "
+        fig.add_shape(
+            type="rect",
+            x0=0.05,
+            x1=0.95,
+            y0=y - 0.38,
+            y1=y + 0.38,
+            fillcolor=colors[i],
+            opacity=0.18,
+            line=dict(color=colors[i], width=2),
+            layer="below",
+        )
+        label = f"<b>{names[i]}</b>  →  {dims}{shape_text(shapes[i])}"
+        fig.add_annotation(x=0.5, y=y + 0.12, text=label, showarrow=False, font=dict(size=15, color="#111"))
+        fig.add_annotation(x=0.5, y=y - 0.18, text=reasons[i], showarrow=False, font=dict(size=12, color="#333"))
+        if i:
+            fig.add_annotation(
+                x=0.5,
+                y=y + 0.38,
+                ax=0.5,
+                ay=y + 0.62,
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=2,
+                arrowwidth=1.5,
+                text="",
+            )
+    # invisible points carry the hover text and the legend of colours
+    for color, name in ((COLOR_3D, "3D: (batch, timesteps, units)"), (COLOR_2D, "2D: (batch, units)")):
+        fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(size=12, color=color), name=name))
+    fig.update_xaxes(visible=False, range=[0, 1])
+    fig.update_yaxes(visible=False, range=[-0.6, n - 0.4])
+    fig.update_layout(
+        template="plotly_white",
+        height=100 + 78 * n,
+        margin=dict(l=10, r=10, t=70, b=10),
+        title=dict(text="Shape flow", y=0.98, yanchor="top"),
+        legend=dict(orientation="h", y=1.0, x=0, xanchor="left", yanchor="bottom"),
+    )
+    return fig
+
+
+def predictions(
+    truth: np.ndarray, predicted: np.ndarray, *, title: str = "Test predictions", unit: str = "value"
+) -> go.Figure:
+    """Prediction against the truth over the test samples (first output column)."""
+    x = np.arange(len(truth))
+    fig = go.Figure(
+        [
+            go.Scatter(x=x, y=np.asarray(truth)[:, 0], name="truth", mode="lines", line=dict(color="#333")),
+            go.Scatter(x=x, y=np.asarray(predicted)[:, 0], name="prediction", mode="lines", line=dict(color="#d62728")),
+        ]
+    )
+    fig.update_layout(title=title, xaxis_title="test sample", yaxis_title=unit, **_LAYOUT)
+    return fig

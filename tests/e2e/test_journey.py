@@ -1,0 +1,34 @@
+import re
+
+from conftest import wait_idle
+from playwright.sync_api import expect
+
+
+def test_sample_to_trained_loss_curve(page, app_url, shot):
+    page.goto(app_url)
+    wait_idle(page)
+    expect(page.get_by_text(re.compile(r"^X_train: \(816, 24, 1\)"))).to_be_visible()
+    expect(page.get_by_test_id("stPlotlyChart").locator(".main-svg").first).to_be_visible()
+    shot(page, "data")
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Architecture").click()
+    wait_idle(page)
+    expect(page.get_by_text("Shape flow")).to_be_visible()
+    expect(page.get_by_test_id("stMetric")).to_contain_text("7,505")
+    shot(page, "architecture")
+
+    page.get_by_test_id("stSidebarNav").get_by_role("link", name="Train").click()
+    wait_idle(page)
+    epochs = page.get_by_label("Epochs")
+    epochs.fill("2")
+    epochs.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Train").click()
+    expect(page.get_by_test_id("stProgress")).to_contain_text("Epoch 2/2", timeout=120_000)
+    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Final training loss", timeout=60_000)
+    loss_chart = page.get_by_test_id("stPlotlyChart").first
+    expect(loss_chart.locator(".main-svg").first).to_be_visible()
+    expect(loss_chart).to_contain_text("Loss by epoch")
+    expect(page.get_by_test_id("stException")).to_have_count(0)
+    wait_idle(page)
+    shot(page, "train")

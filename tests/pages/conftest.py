@@ -1,0 +1,23 @@
+import pytest
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import app_test as app_test_module
+
+
+class NavigationOnly(PagesManager):
+    """The real server stops treating pages/ as legacy auto-discovered pages once st.navigation has run;
+    AppTest forgets that before every run and would then execute a page file without app.py. Keep the
+    server's behaviour so every AppTest run goes through app.py, as a browser's does."""
+
+    def __init__(self, *args, **kwargs):
+        PagesManager.uses_pages_directory = False
+        super().__init__(*args, **kwargs)
+
+
+@pytest.fixture(autouse=True)
+def navigation_only(monkeypatch):
+    monkeypatch.setattr(app_test_module, "PagesManager", NavigationOnly)
+    st.cache_data.clear()
+    st.cache_resource.clear()
+    yield
+    PagesManager.uses_pages_directory = None

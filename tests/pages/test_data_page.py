@@ -1,0 +1,56 @@
+from support import app_test, figures
+
+
+def test_opens_on_sample_data_with_its_input_shape():
+    at = app_test().run()
+    assert not at.exception
+    assert not at.error
+    samples, timesteps, features = (m.value for m in at.metric[:3])
+    windows = at.session_state["windows"]
+    assert (int(samples.replace(",", "")), int(timesteps), int(features)) == windows.input_shape
+    assert timesteps == "24"
+    assert any(f"X_train: {windows.input_shape}" in t.value for t in at.text)
+    assert figures(at)[0]["data"][0]["name"] == "value"
+
+
+def test_lookback_change_reaches_the_shape_and_survives_a_page_switch():
+    at = app_test().run()
+    at.number_input(key="lookback").set_value(12).run()
+    assert at.metric[1].value == "12"
+    assert at.session_state["windows"].input_shape[1] == 12
+    at.switch_page("pages/architecture.py").run()
+    assert any("(batch, 12, 1)" in c.value for c in at.main.caption)
+    at.switch_page("pages/data.py").run()
+    assert at.number_input(key="lookback").value == 12
+
+
+def test_multivariate_sample_gives_seven_features():
+    at = app_test().run()
+    at.selectbox(key="sample").set_value("multivariate").run()
+    assert not at.exception
+    assert at.session_state["windows"].input_shape[2] == 7
+    assert at.metric[2].value == "7"
+
+
+def test_splits_shorter_than_one_sample_are_reported():
+    at = app_test().run()
+    at.number_input(key="lookback").set_value(500).run()
+    at.number_input(key="horizon").set_value(200).run()
+    assert not at.exception
+    warnings = [w.value for w in at.warning]
+    assert any("validation split (180 rows) is shorter than one sample (700 rows)" in w for w in warnings)
+
+
+def test_first_page_does_not_import_tensorflow():
+    import subprocess
+    import sys
+
+    from support import ROOT
+
+    code = (
+        "import sys; sys.path.insert(0, 'tests'); from support import app_test; at = app_test().run(); "
+        "assert not at.exception; print('tensorflow' in sys.modules, 'keras' in sys.modules)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, out.stderr[-2000:]
+    assert out.stdout.strip().splitlines()[-1] == "False False"

@@ -1,0 +1,45 @@
+import json
+import subprocess
+import sys
+
+import pytest
+from support import ROOT
+
+
+def cli(*args):
+    return subprocess.run([sys.executable, "-m", "slstm", *args], cwd=ROOT, capture_output=True, text=True)
+
+
+@pytest.mark.parametrize(("rs", "shape"), [(False, [None, 1]), (True, [None, 3, 1])])
+def test_shapes_json_for_the_tutorial_example(rs, shape):
+    spec = json.dumps({"layers": [{"kind": "lstm", "units": 1, "return_sequences": rs}], "head": "none"})
+    out = cli("shapes", "--spec", spec, "--timesteps", "3", "--features", "1", "--json")
+    assert out.returncode == 0, out.stderr
+    result = json.loads(out.stdout)
+    assert result["layers"] == [{"name": "lstm_1", "kind": "lstm", "output_shape": shape, "params": 12}]
+    assert result["total_params"] == 12
+
+
+def test_shapes_reads_a_spec_file_and_prints_a_summary(tmp_path):
+    path = tmp_path / "spec.json"
+    path.write_text(
+        json.dumps({"layers": [{"kind": "gru", "units": 4, "return_sequences": True}, {"kind": "lstm", "units": 2}]})
+    )
+    out = cli("shapes", "--spec", str(path), "--timesteps", "7", "--features", "3")
+    assert out.returncode == 0
+    assert "gru_1 (GRU)" in out.stdout and "(batch, 7, 4)" in out.stdout
+    assert f"Total params: {3 * 4 * (3 + 4 + 2) + 4 * 2 * (4 + 2 + 1) + 3}" in out.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--spec", '{"layers": [{"kind": "lstm", "units": -2}]}'], "units=-2"),
+        (["--spec", "nope.json"], "neither a JSON object nor an existing file"),
+        (["--spec", "{not json"], "not valid JSON"),
+    ],
+)
+def test_bad_input_is_one_line_and_status_2(args, message):
+    out = cli("shapes", *args, "--timesteps", "3", "--features", "1")
+    assert out.returncode == 2
+    assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
