@@ -9,7 +9,8 @@ from slstm.data import DataConfig, Windows, prepare
 from slstm.errors import SlstmError
 from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.shapes import infer_shapes, shape_text, total_params
-from slstm.spec import DEFAULT_SPEC
+from slstm.spec import DEFAULT_SPEC, ArchitectureSpec
+from slstm.text import escape_markdown
 
 st.set_page_config(page_title="Stacked LSTM Explorer", page_icon=":material/stacks:", layout="wide")
 
@@ -48,9 +49,23 @@ def current_data() -> None:
         ss["data_error"] = str(exc)
 
 
+def current_spec() -> ArchitectureSpec:
+    """The session's architecture: on a session's first run, the one a shared link (?arch=...) carries."""
+    ss = st.session_state
+    if "spec" not in ss:
+        ss["spec"] = DEFAULT_SPEC
+        token = st.query_params.get("arch")
+        if token:
+            try:
+                ss["spec"] = ArchitectureSpec.from_url(token)
+            except SlstmError as exc:
+                ss["link_error"] = f"The link's architecture could not be opened: {exc} Showing the default stack."
+    return ss["spec"]
+
+
 def sidebar_status() -> None:
     ss = st.session_state
-    spec = ss.setdefault("spec", DEFAULT_SPEC)
+    spec = current_spec()
     with st.sidebar:
         st.caption("Data")
         windows = ss.get("windows")
@@ -58,7 +73,7 @@ def sidebar_status() -> None:
         if windows is not None:
             st.text(f"X_train {shape_text(windows.input_shape).replace('batch', 'samples')}")
         else:
-            st.error(ss["data_error"])
+            st.error(escape_markdown(ss["data_error"]))
         st.caption("Architecture")
         st.text(spec.short())
         if windows is not None:

@@ -1,55 +1,206 @@
-"""Architecture: stack recurrent layers and see each layer's output shape (2D or 3D) and parameters."""
+"""Architecture: stack recurrent layers and see each layer's output shape (2D or 3D), its parameters, and
+what is wrong with the stack, with one-click fixes. The spec in session state is the single source of truth:
+every widget writes through to it in its on_change callback."""
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+if PagesManager.uses_pages_directory:  # opened by a deep link before app.py ever ran: let app.py's navigation serve it
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
+from dataclasses import replace
 
 import pandas as pd
-import streamlit as st
 
 from slstm import plots
-from slstm.shapes import infer_shapes, shape_text, total_params
-from slstm.spec import KIND_LABELS, KINDS, MAX_LAYERS, ArchitectureSpec, LayerSpec
+from slstm.errors import SpecError
+from slstm.presets import PRESETS
+from slstm.shapes import infer_shapes, shape_text, total_params, train_flops_per_epoch
+from slstm.spec import KIND_LABELS, KINDS, MAX_LAYERS, MERGE_MODES, ArchitectureSpec, DenseSpec, LayerSpec
+from slstm.text import escape_markdown
 
 ss = st.session_state
-spec: ArchitectureSpec = ss["spec"]
 windows = ss.get("windows")
 timesteps, features = (windows.timesteps, windows.num_features) if windows else (24, 1)
+num_outputs = windows.config.num_outputs if windows else 1
+version = ss.setdefault("spec_version", 0)  # bumped when the spec is replaced, so widgets start afresh
+
+
+def use(spec: ArchitectureSpec, lookback: int | None = None) -> None:
+    ss["spec"], ss["spec_version"] = spec, ss["spec_version"] + 1
+    if lookback:
+        ss["lookback"] = lookback
+
+
+def set_layer(i: int, field: str, key: str) -> None:
+    ss["spec"] = ss["spec"].with_layer(i, **{field: ss[key]})
+
+
+def resize(key: str) -> None:
+    layers = list(ss["spec"].layers[: ss[key]])
+    while len(layers) < ss[key]:  # a new layer on top: the one below now feeds it, so it returns sequences
+        layers[-1] = replace(layers[-1], return_sequences=True)
+        layers.append(LayerSpec(layers[-1].kind, layers[-1].units))
+    use(replace(ss["spec"], layers=tuple(layers)))
+
+
+def move(i: int, j: int) -> None:
+    layers = list(ss["spec"].layers)
+    layers[i], layers[j] = layers[j], layers[i]
+    use(replace(ss["spec"], layers=tuple(layers)))
+
+
+def set_dense(key: str) -> None:
+    try:
+        units = [int(u) for u in ss[key].replace(" ", "").split(",") if u]
+        ss["spec"], ss["dense_error"] = replace(ss["spec"], dense=tuple(DenseSpec(u) for u in units)), None
+    except (ValueError, SpecError):
+        ss["dense_error"] = (
+            f"Hidden Dense layers: expected whole numbers separated by commas, e.g. 32, 16; got {ss[key]!r}."
+        )
+
 
 st.title("Architecture")
 st.write(
-    "Stack recurrent layers. A recurrent layer needs a 3D input (batch, timesteps, features), so every "
-    "layer that feeds another recurrent layer must return the whole sequence (return_sequences=True)."
+    "A recurrent layer needs a 3D input (batch, timesteps, features). Every layer that feeds another recurrent "
+    "layer must therefore return the whole sequence (return_sequences=True); the last one usually returns only "
+    "its last output, a 2D (batch, units) tensor, for the Dense head."
 )
 
+c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
+preset = c1.selectbox("Start from a preset", list(PRESETS), format_func=lambda k: PRESETS[k].title, key="preset")
+c2.button(
+    "Apply preset", key="apply_preset", on_click=lambda: use(PRESETS[ss["preset"]].spec, PRESETS[ss["preset"]].lookback)
+)
+st.caption(PRESETS[preset].story)
 
-def layers_ui(spec: ArchitectureSpec) -> ArchitectureSpec:
-    """Number of layers, then one row per layer: kind, units, return_sequences."""
-    n = st.number_input("Recurrent layers", 1, MAX_LAYERS, value=len(spec.layers), key="num_layers")
-    layers = list(spec.layers[:n])
-    while len(layers) < n:  # a new layer on top: the one below now feeds it, so it returns sequences
-        layers[-1] = LayerSpec(**{**layers[-1].__dict__, "return_sequences": True})
-        layers.append(LayerSpec(layers[-1].kind, layers[-1].units))
-    edited = []
-    for i, layer in enumerate(layers):
-        c1, c2, c3 = st.columns([1, 1, 1])
-        kind = c1.selectbox(
-            f"Layer {i + 1}", KINDS, index=KINDS.index(layer.kind), format_func=KIND_LABELS.get, key=f"kind_{i}_{n}"
-        )
-        units = c2.number_input(f"units (layer {i + 1})", 1, 1024, value=layer.units, key=f"units_{i}_{n}")
-        rs = c3.checkbox(f"return_sequences (layer {i + 1})", value=layer.return_sequences, key=f"rs_{i}_{n}")
-        edited.append(
-            LayerSpec(
-                kind, int(units), rs, layer.dropout, layer.recurrent_dropout, layer.bidirectional, layer.merge_mode
-            )
-        )
-    return ArchitectureSpec(layers=tuple(edited), dense=spec.dense, head=spec.head)
+spec: ArchitectureSpec = ss["spec"]
+st.number_input(
+    "Recurrent layers",
+    1,
+    MAX_LAYERS,
+    value=len(spec.layers),
+    key=f"n_v{version}",
+    on_change=resize,
+    args=(f"n_v{version}",),
+)
+for i, layer in enumerate(spec.layers):
+    k = f"{i}_v{version}"
+    cols = st.columns([1.2, 0.9, 1.4, 0.9, 1.3, 1.1, 1, 0.45, 0.45, 0.45], vertical_alignment="bottom")
+    cols[0].selectbox(
+        f"Layer {i + 1}",
+        KINDS,
+        index=KINDS.index(layer.kind),
+        format_func=KIND_LABELS.get,
+        key=f"kind_{k}",
+        on_change=set_layer,
+        args=(i, "kind", f"kind_{k}"),
+    )
+    cols[1].number_input(
+        "units", 1, 1024, value=layer.units, key=f"units_{k}", on_change=set_layer, args=(i, "units", f"units_{k}")
+    )
+    cols[2].checkbox(
+        "return_sequences",
+        value=layer.return_sequences,
+        key=f"rs_{k}",
+        on_change=set_layer,
+        args=(i, "return_sequences", f"rs_{k}"),
+    )
+    cols[3].number_input(
+        "dropout",
+        0.0,
+        0.9,
+        value=layer.dropout,
+        step=0.1,
+        key=f"dropout_{k}",
+        on_change=set_layer,
+        args=(i, "dropout", f"dropout_{k}"),
+    )
+    cols[4].number_input(
+        "recurrent_dropout",
+        0.0,
+        0.9,
+        value=layer.recurrent_dropout,
+        step=0.1,
+        key=f"rdropout_{k}",
+        on_change=set_layer,
+        args=(i, "recurrent_dropout", f"rdropout_{k}"),
+    )
+    cols[5].checkbox(
+        "Bidirectional",
+        value=layer.bidirectional,
+        key=f"bi_{k}",
+        on_change=set_layer,
+        args=(i, "bidirectional", f"bi_{k}"),
+    )
+    cols[6].selectbox(
+        "merge_mode",
+        MERGE_MODES,
+        index=MERGE_MODES.index(layer.merge_mode),
+        key=f"merge_{k}",
+        disabled=not layer.bidirectional,
+        on_change=set_layer,
+        args=(i, "merge_mode", f"merge_{k}"),
+    )
+    cols[7].button(
+        "",
+        icon=":material/arrow_upward:",
+        key=f"up_{k}",
+        disabled=i == 0,
+        on_click=move,
+        args=(i, i - 1),
+        help="Move up",
+    )
+    cols[8].button(
+        "",
+        icon=":material/arrow_downward:",
+        key=f"down_{k}",
+        disabled=i == len(spec.layers) - 1,
+        on_click=move,
+        args=(i, i + 1),
+        help="Move down",
+    )
+    cols[9].button(
+        "",
+        icon=":material/delete:",
+        key=f"del_{k}",
+        disabled=len(spec.layers) == 1,
+        help="Remove this layer",
+        on_click=lambda i=i: use(replace(ss["spec"], layers=ss["spec"].layers[:i] + ss["spec"].layers[i + 1 :])),
+    )
+c1, c2 = st.columns(2)
+c1.text_input(
+    "Hidden Dense layers after the stack (units, comma-separated)",
+    ", ".join(str(d.units) for d in spec.dense),
+    key=f"dense_v{version}",
+    on_change=set_dense,
+    args=(f"dense_v{version}",),
+)
+c2.radio(
+    "Output head",
+    ["dense", "none"],
+    index=["dense", "none"].index(spec.head),
+    key=f"head_v{version}",
+    horizontal=True,
+    on_change=lambda: use(replace(ss["spec"], head=ss[f"head_v{version}"])),
+    help="dense: a Dense layer sized to the target. none: the last layer is the output layer "
+    "(the tutorial's first example).",
+)
+if ss.get("dense_error"):
+    st.error(escape_markdown(ss["dense_error"]))
+if ss.get("link_error"):
+    st.error(escape_markdown(ss.pop("link_error")))
 
+problems = spec.validate(num_outputs=num_outputs, timesteps=timesteps, num_features=features)
+for n, problem in enumerate(problems):
+    (st.error if problem.is_error else st.warning)(problem.message)  # specs hold no user text
+    fix_cols = st.columns(max(1, len(problem.fixes)) + 2)
+    for j, fix in enumerate(problem.fixes):
+        fix_cols[j].button(fix.label, key=f"fix_{n}_{j}", icon=":material/build:", on_click=use, args=(fix.spec,))
 
-spec = layers_ui(spec)
-ss["spec"] = spec
-rows = infer_shapes(spec, timesteps=timesteps, num_features=features)
-problems = spec.validate(timesteps=timesteps, num_features=features)
-
-for problem in problems:
-    (st.error if problem.is_error else st.warning)(problem.message)
-
+rows = infer_shapes(spec, timesteps=timesteps, num_features=features, num_outputs=num_outputs)
 table = pd.DataFrame(
     {
         "layer": [f"{r.name} ({r.label})" for r in rows],
@@ -67,3 +218,46 @@ with right:
     total = total_params(rows)
     st.metric("Total parameters", "—" if total is None else f"{total:,}")
     st.caption(f"Input: {shape_text((None, timesteps, features))} from the Data page.")
+    samples = len(windows.train) if windows else 0
+    flops = train_flops_per_epoch(rows, timesteps=timesteps, samples=samples)
+    if flops:
+        st.metric(
+            "Training cost per epoch (rough)",
+            f"{flops / 1e9:,.2f} GFLOP",
+            help="6 FLOPs per weight per timestep per training sample: for comparing stacks.",
+        )
+
+st.subheader("Take it with you")
+token = spec.to_url()
+st.query_params["arch"] = token  # the address bar always carries the current stack
+code_tab, link_tab, json_tab = st.tabs(["Keras code", "Share link", "JSON"])
+with code_tab:
+    try:
+        from slstm.codegen import to_keras_code
+
+        code = to_keras_code(spec, timesteps=timesteps, num_features=features, num_outputs=num_outputs)
+    except SpecError as exc:
+        st.info(escape_markdown(f"Fix the stack first: {exc}"))
+    else:
+        st.code(code, language="python")
+        st.download_button(
+            "Download model.py", code, "model.py", "text/x-python", key="download_code", on_click="ignore"
+        )
+with link_tab:
+    st.write("Anyone who opens this link gets this exact stack.")
+    st.code(f"{st.context.url or ''}?arch={token}", language=None, wrap_lines=True)
+with json_tab:
+    st.code(spec.to_json(), language="json", wrap_lines=True)
+    st.download_button(
+        "Download spec.json", spec.to_json(), "spec.json", "application/json", key="download_spec", on_click="ignore"
+    )
+    upload = st.file_uploader("Load a spec.json", type=["json"], key="spec_upload")
+    if upload is not None and ss.get("spec_upload_seen") != upload.file_id:
+        try:
+            loaded = ArchitectureSpec.from_json(upload.getvalue())
+        except SpecError as exc:
+            st.error(escape_markdown(f"{upload.name!r} could not be loaded: {exc}"))
+        else:
+            ss["spec_upload_seen"] = upload.file_id
+            use(loaded)
+            st.rerun()

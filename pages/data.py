@@ -1,9 +1,16 @@
 """Data: pick a built-in sample, set the window, and see the (samples, timesteps, features) it makes."""
 
 import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+if PagesManager.uses_pages_directory:  # opened by a deep link before app.py ever ran: let app.py's navigation serve it
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
 
 from slstm import plots
 from slstm.samples import SAMPLES
+from slstm.text import escape_markdown
 
 ss = st.session_state
 st.title("Data")
@@ -27,7 +34,7 @@ sample = SAMPLES[key]
 frame = ss["frame"]
 windows = ss.get("windows")
 if windows is None:
-    st.error(ss["data_error"])
+    st.error(escape_markdown(ss["data_error"]))
     st.stop()
 
 x_shape, y_shape = windows.input_shape, windows.train.y.shape

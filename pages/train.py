@@ -1,13 +1,21 @@
 """Train: set the optimizer and budget, train, and watch the loss curve grow epoch by epoch."""
 
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+if PagesManager.uses_pages_directory:  # opened by a deep link before app.py ever ran: let app.py's navigation serve it
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+
 import itertools
 import time
 
 import pandas as pd
-import streamlit as st
 
 from slstm import plots
 from slstm.errors import SlstmError
+from slstm.text import escape_markdown
 from slstm.train import OPTIMIZERS, TrainConfig
 
 ss = st.session_state
@@ -15,7 +23,7 @@ st.title("Train")
 windows = ss.get("windows")
 spec = ss["spec"]
 if windows is None:
-    st.error(f"No data to train on: {ss['data_error']}")
+    st.error(escape_markdown(f"No data to train on: {ss['data_error']}"))
     st.stop()
 problems = [p for p in spec.validate(num_outputs=windows.config.num_outputs) if p.is_error]
 if problems:
@@ -82,7 +90,7 @@ if run:
     show(run)
     history = run["history"]
     if run.get("error"):
-        result_slot.error(run["error"])
+        result_slot.error(escape_markdown(run["error"]))
     if history.get("loss"):
         final = f"Final training loss {history['loss'][-1]:.4g}"
         if history.get("val_loss"):

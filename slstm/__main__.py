@@ -58,6 +58,14 @@ def cmd_shapes(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_code(args: argparse.Namespace) -> int:
+    from slstm.codegen import to_keras_code
+
+    spec = load_spec(args.spec)
+    print(to_keras_code(spec, timesteps=args.timesteps, num_features=args.features, num_outputs=args.outputs), end="")
+    return 0
+
+
 def positive_int(text: str) -> int:
     try:
         value = int(text)
@@ -78,6 +86,12 @@ def parser() -> argparse.ArgumentParser:
     shapes.add_argument("--outputs", type=positive_int, default=1, help="values predicted per sample")
     shapes.add_argument("--json", action="store_true", help="print one JSON object")
     shapes.set_defaults(run=cmd_shapes)
+    code = sub.add_parser("code", help="a runnable Keras script that builds and trains this architecture")
+    code.add_argument("--spec", required=True, help="architecture JSON, or a path to a JSON file")
+    code.add_argument("--timesteps", type=positive_int, required=True)
+    code.add_argument("--features", type=positive_int, required=True)
+    code.add_argument("--outputs", type=positive_int, default=1, help="values predicted per sample")
+    code.set_defaults(run=cmd_code)
     return p
 
 

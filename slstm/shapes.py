@@ -149,3 +149,15 @@ def total_params(rows: list[LayerShape]) -> int | None:
 
 def output_shape(rows: list[LayerShape]) -> Shape | None:
     return rows[-1].output_shape if rows else None
+
+
+def train_flops_per_epoch(rows: list[LayerShape], *, timesteps: int, samples: int) -> int | None:
+    """Rough training cost of one epoch: 2 FLOPs per weight per timestep it is applied at, forward, and
+    about twice that again backward (so 6 per weight-use). Good for comparing stacks, not for a stopwatch."""
+    if total_params(rows) is None:
+        return None
+    uses = 0
+    for r in rows:
+        per_step = r.kind in ("lstm", "gru", "simple_rnn") or len(r.input_shape) == 3
+        uses += (r.params or 0) * (timesteps if per_step else 1)
+    return 6 * uses * samples

@@ -19,3 +19,15 @@ def app_test(**kwargs):
 def figures(at) -> list[dict]:
     """Every Plotly chart on the page as its figure JSON."""
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]
+
+
+def plain(markdown: str) -> str:
+    """A message as the user reads it: undo escape_markdown's backslashes."""
+    import re
+
+    return re.sub(r"\\(.)", r"\1", markdown).replace("  \n", "\n")
+
+
+def wait_idle(page) -> None:
+    """Wait until the browser's Streamlit script run is over (later elements may still show the last run)."""
+    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()

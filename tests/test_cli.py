@@ -43,3 +43,14 @@ def test_bad_input_is_one_line_and_status_2(args, message):
     out = cli("shapes", *args, "--timesteps", "3", "--features", "1")
     assert out.returncode == 2
     assert message in out.stderr and len(out.stderr.strip().splitlines()) == 1
+
+
+def test_code_prints_a_script_that_compiles_and_refuses_a_broken_stack():
+    spec = json.dumps({"layers": [{"kind": "lstm", "units": 8, "return_sequences": True}, {"kind": "gru", "units": 4}]})
+    out = cli("code", "--spec", spec, "--timesteps", "12", "--features", "3")
+    assert out.returncode == 0, out.stderr
+    compile(out.stdout, "model.py", "exec")
+    assert "keras.Input(shape=(12, 3))" in out.stdout and 'name="gru_2"' in out.stdout
+    broken = json.dumps({"layers": [{"kind": "lstm", "units": 8}, {"kind": "gru", "units": 4}]})
+    out = cli("code", "--spec", broken, "--timesteps", "12", "--features", "3")
+    assert out.returncode == 2 and "Set return_sequences=True on layer 1" in out.stderr

@@ -105,7 +105,3 @@ def app_url(tmp_path_factory):
 def shot():
     SHOTS.mkdir(parents=True, exist_ok=True)
     return lambda page, name: page.screenshot(path=str(SHOTS / f"{name}.png"))
-
-
-def wait_idle(page):
-    page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()

@@ -2,6 +2,7 @@ import pytest
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import app_test as app_test_module
+from streamlit.testing.v1.util import patch_config_options
 
 
 class NavigationOnly(PagesManager):
@@ -19,5 +20,6 @@ def navigation_only(monkeypatch):
     monkeypatch.setattr(app_test_module, "PagesManager", NavigationOnly)
     st.cache_data.clear()
     st.cache_resource.clear()
-    yield
+    with patch_config_options({"client.showErrorDetails": "full"}):  # tracebacks in failing tests
+        yield
     PagesManager.uses_pages_directory = None

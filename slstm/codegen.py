@@ -1,0 +1,204 @@
+"""to_keras_code(): the architecture as a standalone Keras script that a learner can paste into a file and
+run with numpy and keras. It builds what build_model builds: same layers, names, shapes and parameters."""
+
+from __future__ import annotations
+
+import math
+from numbers import Integral, Real
+
+from slstm.errors import SlstmError, SpecError
+from slstm.problems import first_error
+from slstm.shapes import LayerShape, infer_shapes, shape_text, total_params
+from slstm.spec import KIND_LABELS, ArchitectureSpec, LayerSpec
+
+TASKS = ("regression", "classification")
+SAMPLES = 256  # rows of placeholder data in the script
+LINE_LENGTH = 120  # longer layer lines are split one argument per line, as `ruff format` would
+
+
+def to_keras_code(
+    spec: ArchitectureSpec,
+    *,
+    timesteps: int,
+    num_features: int,
+    num_outputs: int = 1,
+    task: str = "regression",
+    sequence_target: bool = False,
+    epochs: int = 2,
+    batch_size: int = 32,
+    learning_rate: float = 1e-3,
+    fit: bool = True,
+) -> str:
+    """A runnable Python script that builds, compiles and trains `spec` on placeholder data.
+
+    Raises SpecError (the first problem from validate()) when the stack cannot work. `fit=False` leaves
+    out the training call (for a preview, or a test that executes the script).
+
+    >>> from slstm.spec import lstm_stack
+    >>> src = to_keras_code(lstm_stack(64, 32), timesteps=48, num_features=3)
+    >>> print(next(line.strip() for line in src.splitlines() if "lstm_1" in line))
+    layers.LSTM(64, return_sequences=True, name="lstm_1"),  # -> (batch, 48, 64), 17,408 params
+    """
+    timesteps = _whole("timesteps", timesteps)
+    num_features = _whole("num_features", num_features)
+    num_outputs = _whole("num_outputs", num_outputs)
+    epochs = _whole("epochs", epochs)
+    batch_size = _whole("batch_size", batch_size)
+    if isinstance(learning_rate, bool) or not isinstance(learning_rate, Real) or not 0 < learning_rate < math.inf:
+        raise SlstmError(f"Received learning_rate={learning_rate!r}; expected a positive number such as 0.001.")
+    if task not in TASKS:
+        raise SlstmError(f"Received task={task!r}; expected one of {', '.join(TASKS)}.")
+    if task == "classification" and num_outputs < 2:
+        raise SlstmError(
+            f"Received num_outputs={num_outputs} for classification; expected the number of classes, at least 2."
+        )
+    sequence_target = bool(sequence_target)
+    problems = spec.validate(
+        num_outputs=num_outputs, sequence_target=sequence_target, timesteps=timesteps, num_features=num_features
+    )
+    problem = first_error(problems)
+    if problem:
+        raise SpecError(problem.message)
+
+    rows = infer_shapes(spec, timesteps=timesteps, num_features=num_features, num_outputs=num_outputs)
+    classify = task == "classification"
+    lines = _header(spec, timesteps, num_features, num_outputs, classify, sequence_target)
+    lines += ["import keras", "import numpy as np", "from keras import layers", ""]
+    lines += _model(spec, rows, timesteps, num_features, num_outputs, classify)
+    lines += _compile(spec, classify, float(learning_rate), total_params(rows) or 0)
+    lines += _data(timesteps, num_features, num_outputs, classify, sequence_target)
+    if fit:
+        lines.append(f"model.fit(x, y, epochs={epochs}, batch_size={batch_size}, validation_split=0.2)")
+    lines.append('print(f"Total parameters: {model.count_params():,}")')
+    return "\n".join(lines) + "\n"
+
+
+def _whole(name: str, value: object) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral) or value < 1:
+        raise SlstmError(f"Received {name}={value!r}; expected a positive whole number.")
+    return int(value)
+
+
+def _word(text: str) -> str:
+    """A string literal for a name or choice; specs hold only these, never free text."""
+    if not text.isidentifier():
+        raise SpecError(f"Received {text!r}; expected a plain name such as lstm_1.")
+    return f'"{text}"'
+
+
+def _header(spec, timesteps, num_features, num_outputs, classify, sequence_target) -> list[str]:
+    parts = [f"{KIND_LABELS[x.kind]}({x.units})" for x in spec.layers]
+    parts = [f"Bidirectional({p})" if x.bidirectional else p for x, p in zip(spec.layers, parts, strict=True)]
+    parts += [f"Dense({d.units}, {d.activation})" for d in spec.dense]
+    if spec.head == "dense":
+        parts.append(f"Dense({num_outputs}, softmax)" if classify else f"Dense({num_outputs})")
+    per = "timestep" if sequence_target else "window"
+    y_shape = _samples_text(_target_shape(timesteps, num_outputs, classify, sequence_target))
+    if classify:
+        target = f"one of {num_outputs} classes per {per}, as integer labels of shape {y_shape}"
+    else:
+        target = f"{num_outputs} value{'s' if num_outputs > 1 else ''} per {per} (regression), shape {y_shape}"
+    flow = [""]  # the layers joined by " -> ", wrapped to LINE_LENGTH
+    for part in parts:
+        if flow[-1] and len(f"#   {flow[-1]} -> {part}") > LINE_LENGTH:
+            flow[-1] += " ->"
+            flow.append("")
+        flow[-1] += f" -> {part}" if flow[-1] else part
+    return [
+        "# A stacked recurrent network, made by Stacked LSTM Explorer:",
+        *(f"#   {line}" for line in flow),
+        f"# Input: windows of shape (samples, timesteps, features) = (samples, {timesteps}, {num_features}).",
+        f"# Target: {target}.",
+        "# Needs numpy and keras with a backend, e.g. `pip install numpy keras tensorflow`.",
+    ]
+
+
+def _target_shape(timesteps, num_outputs, classify, sequence_target) -> tuple[int | None, ...]:
+    shape: tuple[int | None, ...] = (None, timesteps) if sequence_target else (None,)
+    return shape if classify else (*shape, num_outputs)
+
+
+def _samples_text(shape: tuple[int | None, ...]) -> str:
+    """`(None,)` -> "(samples,)", `(None, 5)` -> "(samples, 5)"."""
+    return "(" + ", ".join("samples" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+
+
+def _recurrent(layer: LayerSpec, name: str) -> tuple[str, list[str]]:
+    args = [str(layer.units)]  # only what differs from Keras' defaults
+    if layer.return_sequences:
+        args.append("return_sequences=True")
+    if layer.dropout > 0:
+        args.append(f"dropout={float(layer.dropout)!r}")
+    if layer.recurrent_dropout > 0:
+        args.append(f"recurrent_dropout={float(layer.recurrent_dropout)!r}")
+    cls = f"layers.{KIND_LABELS[layer.kind]}"  # the labels are Keras' class names
+    if not layer.bidirectional:
+        return cls, [*args, f"name={_word(name)}"]
+    outer = [f"{cls}({', '.join(args)})"]
+    if layer.merge_mode != "concat":
+        outer.append(f"merge_mode={_word(layer.merge_mode)}")
+    return "layers.Bidirectional", [*outer, f"name={_word(name)}"]
+
+
+def _element(func: str, args: list[str], comment: str) -> list[str]:
+    """One item of the Sequential list, with its comment; split one argument per line when too long."""
+    flat = f"        {func}({', '.join(args)}),  # {comment}"
+    if len(flat) <= LINE_LENGTH:
+        return [flat]
+    return [f"        {func}(", *(f"            {a}," for a in args), f"        ),  # {comment}"]
+
+
+def _model(spec, rows: list[LayerShape], timesteps, num_features, num_outputs, classify) -> list[str]:
+    calls = [_recurrent(layer, row.name) for layer, row in zip(spec.layers, rows, strict=False)]
+    dense_rows = rows[len(spec.layers) :]
+    for d, row in zip(spec.dense, dense_rows, strict=False):
+        calls.append(("layers.Dense", [str(d.units), f"activation={_word(d.activation)}", f"name={_word(row.name)}"]))
+    if spec.head == "dense":
+        softmax = ['activation="softmax"'] if classify else []
+        calls.append(("layers.Dense", [str(num_outputs), *softmax, f"name={_word(rows[-1].name)}"]))
+    lines = [
+        "# The model: the same layers, names, output shapes and parameter counts as in the Explorer.",
+        "model = keras.Sequential(",
+        "    [",
+        f"        keras.Input(shape=({timesteps}, {num_features})),  # (batch, timesteps, features)",
+    ]
+    for (func, args), row in zip(calls, rows, strict=True):
+        lines += _element(func, args, f"-> {shape_text(row.output_shape)}, {row.params:,} params")
+    return [*lines, "    ],", '    name="stacked_rnn",', ")", ""]
+
+
+def _compile(spec, classify: bool, learning_rate: float, total: int) -> list[str]:
+    if not classify:
+        loss, metric = '"mse"', '"mae"'
+    elif spec.head == "dense":
+        loss, metric = '"sparse_categorical_crossentropy"', '"accuracy"'
+    else:  # no softmax layer: the last layer gives raw scores, and the loss applies softmax itself
+        loss, metric = "keras.losses.SparseCategoricalCrossentropy(from_logits=True)", '"accuracy"'
+    return [
+        "model.compile(",
+        f"    optimizer=keras.optimizers.Adam(learning_rate={learning_rate!r}),",
+        f"    loss={loss},",
+        f"    metrics=[{metric}],",
+        ")",
+        f"model.summary()  # Total params: {total:,}",
+        "",
+    ]
+
+
+def _data(timesteps, num_features, num_outputs, classify, sequence_target) -> list[str]:
+    y_shape = _target_shape(timesteps, num_outputs, classify, sequence_target)
+    size = ", ".join(str(SAMPLES if s is None else s) for s in y_shape)
+    if classify:
+        y = f"y = np.random.randint(0, {num_outputs}, size=({size}{',' if len(y_shape) == 1 else ''}))"
+        what = f"class labels 0..{num_outputs - 1}"
+    else:
+        y = f'y = np.random.rand({size}).astype("float32")'
+        what = "targets"
+    y_text = _samples_text(y_shape)
+    return [
+        "# Placeholder data of the right shape: replace x and y with your own windows and targets.",
+        f'x = np.random.rand({SAMPLES}, {timesteps}, {num_features}).astype("float32")'
+        "  # (samples, timesteps, features)",
+        f"{y}  # {y_text}: {what}",
+        "",
+    ]

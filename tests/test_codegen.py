@@ -1,0 +1,218 @@
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import strategies as st
+from strategies import valid_specs
+from support import ROOT
+
+from slstm.codegen import TASKS, to_keras_code
+from slstm.errors import SlstmError, SpecError
+from slstm.model import build_model
+from slstm.problems import first_error
+from slstm.shapes import infer_shapes, total_params
+from slstm.spec import ArchitectureSpec, DenseSpec, LayerSpec, lstm_stack
+
+ENV = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0"}
+
+# name -> (spec, options); each is also run as a real script in a subprocess.
+CASES = {
+    "tutorial_lstm_as_output": (
+        ArchitectureSpec(layers=(LayerSpec("lstm", 1),), head="none"),
+        dict(timesteps=3, num_features=1),
+    ),
+    "two_lstm_and_dense": (
+        ArchitectureSpec(layers=lstm_stack(8, 4).with_layer(0, dropout=0.2).layers, dense=(DenseSpec(3),)),
+        dict(timesteps=10, num_features=2),
+    ),
+    "bidirectional_gru_sum_per_timestep": (
+        ArchitectureSpec(
+            layers=(LayerSpec("gru", 6, return_sequences=True, bidirectional=True, merge_mode="sum"),),
+            dense=(DenseSpec(4, "tanh"),),
+        ),
+        dict(timesteps=8, num_features=3, num_outputs=2, sequence_target=True),
+    ),
+    "classification_3_classes": (
+        lstm_stack(6, 4),
+        dict(timesteps=5, num_features=2, num_outputs=3, task="classification"),
+    ),
+}
+
+
+def keras_rows(model):
+    import keras
+
+    return [
+        (layer.name, tuple(layer.output.shape), layer.count_params())
+        for layer in model.layers
+        if not isinstance(layer, keras.layers.InputLayer)
+    ]
+
+
+def run_generated(spec, **options):
+    """Execute the fit=False script in a fresh namespace; returns its globals (model, x, y)."""
+    ns = {"__name__": "generated"}
+    exec(compile(to_keras_code(spec, fit=False, **options), "<generated>", "exec"), ns)
+    return ns
+
+
+def assert_matches_build_model(spec, **options):
+    ns = run_generated(spec, **options)
+    model, x, y = ns["model"], ns["x"], ns["y"]
+    build_options = {k: v for k, v in options.items() if k in ("timesteps", "num_features", "num_outputs", "task")}
+    reference = build_model(spec, **build_options, check=False)
+    assert keras_rows(model) == keras_rows(reference)
+    assert model.count_params() == reference.count_params() == total_params(infer_shapes(spec, **_shape_kw(options)))
+    assert x.shape == (256, options["timesteps"], options["num_features"])
+    out = model.output_shape[1:]
+    if options.get("task") == "classification":  # integer labels, one per output vector
+        assert y.shape == (256, *out[:-1]) and 0 <= y.min() and y.max() < options["num_outputs"]
+    else:
+        assert y.shape == (256, *out)
+
+
+def _shape_kw(options):
+    return {k: v for k, v in options.items() if k in ("timesteps", "num_features", "num_outputs")}
+
+
+@pytest.fixture(scope="module")
+def script_runs(tmp_path_factory):
+    """Every CASES script run to completion at once (epochs=1): name -> (returncode, stdout + stderr)."""
+    folder = tmp_path_factory.mktemp("codegen")
+    procs = {}
+    for name, (spec, options) in CASES.items():
+        path = folder / f"{name}.py"
+        path.write_text(to_keras_code(spec, epochs=1, **options))
+        procs[name] = subprocess.Popen(
+            [sys.executable, str(path)],
+            cwd=folder,
+            env=ENV,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+    results = {}
+    try:
+        for name, proc in procs.items():
+            out, _ = proc.communicate(timeout=120)
+            results[name] = (proc.returncode, out)
+    finally:
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    return results
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_generated_script_runs_and_trains(script_runs, name):
+    returncode, out = script_runs[name]
+    assert returncode == 0, out[-3000:]
+    spec, options = CASES[name]
+    total = total_params(infer_shapes(spec, **_shape_kw(options)))
+    assert f"Total parameters: {total:,}" in out
+    assert "val_loss" in out  # model.fit ran with a validation split
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_generated_model_matches_build_model(name):
+    spec, options = CASES[name]
+    assert_matches_build_model(spec, **options)
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much])
+@given(valid_specs(), st.integers(1, 5), st.integers(1, 3), st.integers(1, 3), st.sampled_from(TASKS))
+def test_generated_model_matches_build_model_for_any_valid_spec(spec, timesteps, features, outputs, task):
+    sequence_target = spec.layers[-1].return_sequences
+    if spec.head == "none":  # the last layer is the output, so the target has its width
+        outputs = infer_shapes(spec, timesteps=timesteps, num_features=features)[-1].output_shape[-1]
+    if outputs < 2:
+        task = "regression"
+    assume(first_error(spec.validate(num_outputs=outputs, sequence_target=sequence_target)) is None)
+    options = dict(timesteps=timesteps, num_features=features, num_outputs=outputs, task=task)
+    assert_matches_build_model(spec, sequence_target=sequence_target, **options)
+
+
+def test_writes_only_non_default_arguments_and_shape_comments():
+    src = to_keras_code(lstm_stack(64, 32), timesteps=48, num_features=3, epochs=5, learning_rate=0.01)
+    assert [line.strip() for line in src.splitlines() if line.startswith("        ")] == [
+        "keras.Input(shape=(48, 3)),  # (batch, timesteps, features)",
+        'layers.LSTM(64, return_sequences=True, name="lstm_1"),  # -> (batch, 48, 64), 17,408 params',
+        'layers.LSTM(32, name="lstm_2"),  # -> (batch, 32), 12,416 params',
+        'layers.Dense(1, name="output"),  # -> (batch, 1), 33 params',
+    ]
+    assert "input_shape=" not in src and "dropout" not in src
+    assert "keras.optimizers.Adam(learning_rate=0.01)" in src
+    assert "model.fit(x, y, epochs=5, batch_size=32, validation_split=0.2)" in src
+    assert "Stacked LSTM Explorer" in src and "(samples, timesteps, features) = (samples, 48, 3)" in src.splitlines()[2]
+
+
+def test_bidirectional_layer_carries_merge_mode_and_dropout():
+    layer = LayerSpec("gru", 32, dropout=0.2, recurrent_dropout=0.1, bidirectional=True, merge_mode="sum")
+    src = to_keras_code(ArchitectureSpec(layers=(layer,)), timesteps=4, num_features=2)
+    assert "layers.GRU(32, dropout=0.2, recurrent_dropout=0.1)," in src
+    assert 'merge_mode="sum",' in src and 'name="bi_gru_1",' in src  # split one argument per line: too long
+
+
+def test_classification_without_softmax_head_uses_logits():
+    spec = ArchitectureSpec(layers=(LayerSpec("lstm", 3),), head="none")
+    src = to_keras_code(spec, timesteps=4, num_features=2, num_outputs=3, task="classification")
+    assert "SparseCategoricalCrossentropy(from_logits=True)" in src and "softmax" not in src
+
+
+def test_fit_false_leaves_out_training():
+    src = to_keras_code(lstm_stack(4), timesteps=4, num_features=1, fit=False)
+    assert "model.fit" not in src
+    compile(src, "<generated>", "exec")
+
+
+def test_invalid_spec_raises_the_first_problem():
+    bad = lstm_stack(8, 4).with_layer(0, return_sequences=False)
+    with pytest.raises(SpecError, match="Set return_sequences=True on layer 1"):
+        to_keras_code(bad, timesteps=5, num_features=1)
+    with pytest.raises(SpecError, match="many-to-one"):
+        to_keras_code(lstm_stack(8, 4).with_layer(1, return_sequences=True), timesteps=5, num_features=1)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        dict(timesteps=0),
+        dict(num_features=2.5),
+        dict(epochs=True),
+        dict(learning_rate=0),
+        dict(task="clustering"),
+        dict(task="classification", num_outputs=1),
+    ],
+)
+def test_bad_options_are_refused(options):
+    with pytest.raises(SlstmError, match="Received"):
+        to_keras_code(lstm_stack(4), **{"timesteps": 5, "num_features": 1, **options})
+
+
+def test_generated_code_is_ruff_clean(tmp_path):
+    ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
+    if not Path(ruff).exists():
+        pytest.skip("ruff is not installed")
+    for name, (spec, options) in CASES.items():
+        (tmp_path / f"{name}.py").write_text(to_keras_code(spec, **options))
+    wide = ArchitectureSpec(
+        layers=(LayerSpec("simple_rnn", 512, True, 0.25, 0.25, True, "ave"),) * 3 + (LayerSpec("lstm", 1),)
+    )
+    (tmp_path / "wide.py").write_text(to_keras_code(wide, timesteps=1000, num_features=300))
+    common = ["--isolated", "--line-length", "120"]
+    lint = [ruff, "check", *common, "--select", "E,F,W,I,B,UP", str(tmp_path)]
+    fmt = [ruff, "format", "--check", *common, str(tmp_path)]
+    for cmd in (lint, fmt):
+        result = subprocess.run(cmd, capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_import_stays_free_of_tensorflow_and_streamlit():
+    code = "import sys, slstm.codegen; print('streamlit' in sys.modules, 'tensorflow' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["False", "False"]
