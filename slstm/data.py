@@ -62,18 +62,26 @@ class Scaler:
 
     @classmethod
     def fit(cls, values: np.ndarray, kind: str) -> Scaler:
+        """Statistics per column in float64, one column at a time (no full-size temporaries)."""
         n = values.shape[1]
-        if kind == "standard":
-            shift, scale = values.mean(axis=0), values.std(axis=0)
-        elif kind == "minmax":
-            shift, scale = values.min(axis=0), values.max(axis=0) - values.min(axis=0)
-        else:
-            shift, scale = np.zeros(n), np.ones(n)
+        shift, scale = np.zeros(n), np.ones(n)
+        for j in range(n):
+            column = values[:, j]
+            if kind == "standard":
+                shift[j], scale[j] = column.mean(dtype="float64"), column.std(dtype="float64")
+            elif kind == "minmax":
+                shift[j], scale[j] = column.min(), float(column.max()) - float(column.min())
         scale = np.where(scale > 0, scale, 1.0)  # a constant column is shifted only
-        return cls(shift.astype("float64"), scale.astype("float64"))
+        return cls(shift, scale)
+
+    def transform_(self, values: np.ndarray) -> np.ndarray:
+        """Scale a float32 array in place and return it."""
+        values -= self.shift.astype(values.dtype)
+        values /= self.scale.astype(values.dtype)
+        return values
 
     def transform(self, values: np.ndarray) -> np.ndarray:
-        return ((values - self.shift) / self.scale).astype("float32")
+        return self.transform_(np.array(values, dtype="float32"))
 
     def inverse(self, values: np.ndarray) -> np.ndarray:
         return np.asarray(values, dtype="float64") * self.scale + self.shift
@@ -84,10 +92,15 @@ class Split:
     x: np.ndarray  # (samples, timesteps, features), a strided view
     y: np.ndarray  # (samples, outputs), scaled
     rows: tuple[int, int]  # [first, last) table rows this split's windows come from
-    starts: np.ndarray  # table row where each sample's window starts
+    stride: int = 1
 
     def __len__(self) -> int:
         return len(self.x)
+
+    @property
+    def starts(self) -> np.ndarray:
+        """The table row where each sample's window starts."""
+        return self.rows[0] + np.arange(len(self.x)) * self.stride
 
 
 @dataclass(frozen=True)
@@ -123,15 +136,15 @@ def _values(frame: pd.DataFrame, columns: tuple[str, ...], role: str) -> np.ndar
     missing = [c for c in columns if c not in frame.columns]
     if missing:
         raise DataError(f"The {role} column(s) {', '.join(map(repr, missing))} are not in the table.")
-    block = frame.loc[:, list(columns)]
+    values = np.empty((len(frame), len(columns)), dtype="float32")  # our own copy: scaled in place later
     try:
-        values = block.to_numpy(dtype="float64")
+        for j, column in enumerate(columns):  # column by column: no full-size temporary
+            values[:, j] = frame[column].to_numpy()
     except (TypeError, ValueError):
         text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
         raise DataError(f"The {role} column(s) {', '.join(map(repr, text))} hold text; pick numeric columns.") from None
-    bad = ~np.isfinite(values)
-    if bad.any():
-        counts = bad.sum(axis=0)
+    counts = [int(np.count_nonzero(~np.isfinite(values[:, j]))) for j in range(values.shape[1])]  # per column
+    if any(counts):
         where = ", ".join(f"{c!r} ({n})" for c, n in zip(columns, counts, strict=True) if n)
         raise DataError(
             f"The {role} columns have missing or infinite values: {where}. Choose a missing-value "
@@ -151,13 +164,13 @@ def _windows(features: np.ndarray, targets: np.ndarray, lo: int, hi: int, c: Dat
         )
     view = sliding_window_view(features[lo:hi], t, axis=0)  # (rows-t+1, features, t)
     x = view.transpose(0, 2, 1)[: (n - 1) * c.stride + 1 : c.stride]  # (n, t, features)
-    starts = lo + np.arange(n) * c.stride
     if c.multi_step:
         future = sliding_window_view(targets[lo + t : hi], h, axis=0)  # (.., k, h)
         y = future.transpose(0, 2, 1)[: (n - 1) * c.stride + 1 : c.stride].reshape(n, h * k)
     else:
-        y = targets[starts + t + h - 1]  # (n, k)
-    return Split(x, np.ascontiguousarray(y, dtype="float32"), (lo, hi), starts)
+        first = lo + t + h - 1
+        y = targets[first : first + (n - 1) * c.stride + 1 : c.stride]  # (n, k)
+    return Split(x, np.ascontiguousarray(y, dtype="float32"), (lo, hi), c.stride)
 
 
 def prepare(table: pd.DataFrame | object, config: DataConfig) -> Windows:
@@ -183,7 +196,7 @@ def prepare(table: pd.DataFrame | object, config: DataConfig) -> Windows:
         )
     feature_scaler = Scaler.fit(features[:n_train], c.scaling)
     target_scaler = Scaler.fit(targets[:n_train], c.scaling)
-    scaled_x, scaled_y = feature_scaler.transform(features), target_scaler.transform(targets)
+    scaled_x, scaled_y = feature_scaler.transform_(features), target_scaler.transform_(targets)
     bounds = [(0, n_train), (n_train, n_train + n_val), (n_train + n_val, rows)]
     train, val, test = (_windows(scaled_x, scaled_y, lo, hi, c) for lo, hi in bounds)
     notes = []
