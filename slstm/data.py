@@ -159,9 +159,7 @@ def _windows(features: np.ndarray, targets: np.ndarray, lo: int, hi: int, c: Dat
     n = (hi - lo - span) // c.stride + 1 if hi - lo >= span else 0
     f, k = features.shape[1], targets.shape[1]
     if n <= 0:
-        return Split(
-            np.empty((0, t, f), "float32"), np.empty((0, c.num_outputs), "float32"), (lo, hi), np.empty(0, "int64")
-        )
+        return Split(np.empty((0, t, f), "float32"), np.empty((0, c.num_outputs), "float32"), (lo, hi), c.stride)
     view = sliding_window_view(features[lo:hi], t, axis=0)  # (rows-t+1, features, t)
     x = view.transpose(0, 2, 1)[: (n - 1) * c.stride + 1 : c.stride]  # (n, t, features)
     if c.multi_step:
