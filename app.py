@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import streamlit as st
 
+from slstm.csvio import Limits, Table, apply_missing, read_csv
 from slstm.data import DataConfig, Windows, prepare
 from slstm.errors import SlstmError
 from slstm.samples import DEFAULT_SAMPLE, SAMPLES
@@ -21,32 +22,60 @@ def sample_frame(key: str):
     return SAMPLES[key].make()
 
 
+@st.cache_resource(max_entries=16, show_spinner="Reading the CSV…")
+def uploaded_table(digest: str, name: str, policy: str, _data: bytes) -> Table:
+    """An upload read once per content and missing-value policy (keyed by its digest, not its bytes)."""
+    table = read_csv(_data, name=name, limits=Limits.from_env())
+    return table if policy == "keep" else apply_missing(table, policy)[0]
+
+
 @st.cache_resource(max_entries=64, show_spinner="Cutting windows…")
-def sample_windows(key: str, config: DataConfig) -> Windows:
-    return prepare(sample_frame(key), config)
+def windows_for(source: str, config: DataConfig, _frame) -> Windows:
+    return prepare(_frame, config)
+
+
+def _roles(ss, numeric: list[str], target: str, features: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
+    """The chosen target and features, reset to the data's defaults when they are not in this table."""
+    if ss.get("target") not in numeric:
+        ss["target"] = target
+    if not ss.get("features") or any(f not in numeric for f in ss["features"]):
+        ss["features"] = list(features)
+    return ss["target"], tuple(ss["features"])
 
 
 def current_data() -> None:
     """Put the chosen data and its windows (or the reason there are none) into session state."""
     ss = st.session_state
-    key = ss.setdefault("sample", DEFAULT_SAMPLE)
-    sample = SAMPLES[key]
-    ss["frame"] = sample_frame(key)
-    ss["data_name"] = sample.title
+    ss["data_error"], ss["windows"], ss["table"] = None, None, None
+    upload = ss.get("upload") if ss.get("source") == "upload" else None
     try:
+        if upload:
+            digest, name, data = upload
+            policy = ss.get("missing", "interpolate")
+            table = uploaded_table(digest, name, policy, data)
+            ss["table"], ss["data_name"], source = table, name, f"upload:{digest}:{policy}"
+            frame, time_column = table.frame, table.time_column
+            numeric = [c for c in table.numeric_columns if c != time_column]
+            target, features = _roles(ss, numeric, numeric[0], tuple(numeric))
+        else:
+            sample = SAMPLES[ss.setdefault("sample", DEFAULT_SAMPLE)]
+            frame, time_column, source = sample_frame(sample.key), sample.time_column, f"sample:{sample.key}"
+            ss["data_name"] = sample.title
+            numeric = [c for c in frame.columns if c != time_column and frame[c].dtype.kind == "f"]
+            target, features = _roles(ss, numeric, sample.target, sample.features)
+        ss["frame"], ss["time_column"], ss["numeric_columns"] = frame, time_column, numeric
         config = DataConfig(
-            features=tuple(ss.get("features") or sample.features),
-            targets=(sample.target,),
-            time_column=sample.time_column,
+            features=features,
+            targets=(target,),
+            time_column=time_column,
             lookback=int(ss.get("lookback", 24)),
             horizon=int(ss.get("horizon", 1)),
         )
         ss["data_config"] = config
-        ss["windows"] = sample_windows(key, config)
-        ss["data_error"] = None
+        ss["windows"] = windows_for(source, config, frame)
     except SlstmError as exc:
-        ss["windows"] = None
         ss["data_error"] = str(exc)
+        ss.setdefault("frame", None)
 
 
 def current_spec() -> ArchitectureSpec:
@@ -69,7 +98,7 @@ def sidebar_status() -> None:
     with st.sidebar:
         st.caption("Data")
         windows = ss.get("windows")
-        st.text(ss["data_name"])
+        st.text(ss.get("data_name", "no data"))
         if windows is not None:
             st.text(f"X_train {shape_text(windows.input_shape).replace('batch', 'samples')}")
         else:

@@ -32,3 +32,19 @@ def test_sample_to_trained_loss_curve(page, app_url, shot):
     expect(page.get_by_test_id("stException")).to_have_count(0)
     wait_idle(page)
     shot(page, "train")
+
+
+def test_upload_a_csv_through_the_real_file_input(page, app_url, shot, tmp_path):
+    rows = "".join(f"2024-01-{1 + i // 24:02d} {i % 24:02d}:00;{20 + i % 7},5;{100 + i}\n" for i in range(300))
+    path = tmp_path / "sensors.csv"
+    path.write_text("date;temp;load\n" + rows)
+    page.goto(app_url)
+    wait_idle(page)
+    page.get_by_text("Upload a CSV").click()
+    wait_idle(page)
+    page.get_by_test_id("stFileUploaderDropzoneInput").set_input_files(str(path))
+    expect(page.get_by_text(re.compile(r"^X_train: \(186, 24, 2\)"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"What was detected and cleaned"))).to_be_visible()
+    expect(page.get_by_test_id("stAlertContentError")).to_have_count(0)
+    wait_idle(page)
+    shot(page, "data_upload")
