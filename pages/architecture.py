@@ -193,7 +193,7 @@ if ss.get("dense_error"):
 if ss.get("link_error"):
     st.error(escape_markdown(ss.pop("link_error")))
 
-problems = spec.validate(num_outputs=num_outputs, timesteps=timesteps, num_features=features)
+problems = spec.validate(num_outputs=num_outputs, timesteps=timesteps, num_features=features)  # server settings apply
 for n, problem in enumerate(problems):
     (st.error if problem.is_error else st.warning)(problem.message)  # specs hold no user text
     fix_cols = st.columns(max(1, len(problem.fixes)) + 2)

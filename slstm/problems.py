@@ -3,12 +3,13 @@ whole new specs, so the UI applies one with a single click."""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, replace
 
 from slstm.shapes import infer_shapes, total_params
 from slstm.spec import MAX_LAYERS, ArchitectureSpec, LayerSpec
 
-DEFAULT_PARAM_BUDGET = 2_000_000
+DEFAULT_PARAM_BUDGET = int(os.environ.get("SLSTM_PARAM_BUDGET", "2000000"))  # a server setting
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import zlib
 from dataclasses import asdict, dataclass, replace
 from typing import Any
@@ -16,7 +17,7 @@ KIND_LABELS = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}
 MERGE_MODES = ("concat", "sum", "mul", "ave")
 HEADS = ("dense", "none")
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear", "gelu")
-MAX_LAYERS = 8
+MAX_LAYERS = int(os.environ.get("SLSTM_MAX_LAYERS", "8"))  # a server setting
 JSON_VERSION = 1
 
 
