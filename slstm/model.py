@@ -8,12 +8,10 @@ from typing import TYPE_CHECKING
 from slstm.errors import SpecError
 from slstm.problems import first_error, validate
 from slstm.shapes import layer_names
-from slstm.spec import ArchitectureSpec
+from slstm.spec import KIND_LABELS, ArchitectureSpec
 
 if TYPE_CHECKING:
     import keras
-
-_LAYER_CLASSES = {"lstm": "LSTM", "gru": "GRU", "simple_rnn": "SimpleRNN"}
 
 
 def build_model(
@@ -45,7 +43,7 @@ def build_model(
     x = inputs  # (batch, timesteps, features)
     for layer in spec.layers:
         name = next(names)
-        cls = getattr(keras.layers, _LAYER_CLASSES[layer.kind])
+        cls = getattr(keras.layers, KIND_LABELS[layer.kind])  # the label is the Keras class name
         options = dict(
             units=layer.units,
             return_sequences=layer.return_sequences,
