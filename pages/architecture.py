@@ -38,6 +38,12 @@ def set_layer(i: int, field: str, key: str) -> None:
     ss["spec"] = ss["spec"].with_layer(i, **{field: ss[key]})
 
 
+def edit(column, widget: str, i: int, field: str, label: str, **options) -> None:
+    """One field of layer i as a widget that writes through to the spec."""
+    key = f"{field}_{i}_v{version}"
+    getattr(column, widget)(label, key=key, on_change=set_layer, args=(i, field, key), **options)
+
+
 def resize(key: str) -> None:
     layers = list(ss["spec"].layers[: ss[key]])
     while len(layers) < ss[key]:  # a new layer on top: the one below now feeds it, so it returns sequences
@@ -89,60 +95,30 @@ st.number_input(
 for i, layer in enumerate(spec.layers):
     k = f"{i}_v{version}"
     cols = st.columns([1.2, 0.9, 1.4, 0.9, 1.3, 1.1, 1, 0.45, 0.45, 0.45], vertical_alignment="bottom")
-    cols[0].selectbox(
+    edit(
+        cols[0],
+        "selectbox",
+        i,
+        "kind",
         f"Layer {i + 1}",
-        KINDS,
+        options=KINDS,
         index=KINDS.index(layer.kind),
         format_func=KIND_LABELS.get,
-        key=f"kind_{k}",
-        on_change=set_layer,
-        args=(i, "kind", f"kind_{k}"),
     )
-    cols[1].number_input(
-        "units", 1, 1024, value=layer.units, key=f"units_{k}", on_change=set_layer, args=(i, "units", f"units_{k}")
-    )
-    cols[2].checkbox(
-        "return_sequences",
-        value=layer.return_sequences,
-        key=f"rs_{k}",
-        on_change=set_layer,
-        args=(i, "return_sequences", f"rs_{k}"),
-    )
-    cols[3].number_input(
-        "dropout",
-        0.0,
-        0.9,
-        value=layer.dropout,
-        step=0.1,
-        key=f"dropout_{k}",
-        on_change=set_layer,
-        args=(i, "dropout", f"dropout_{k}"),
-    )
-    cols[4].number_input(
-        "recurrent_dropout",
-        0.0,
-        0.9,
-        value=layer.recurrent_dropout,
-        step=0.1,
-        key=f"rdropout_{k}",
-        on_change=set_layer,
-        args=(i, "recurrent_dropout", f"rdropout_{k}"),
-    )
-    cols[5].checkbox(
-        "Bidirectional",
-        value=layer.bidirectional,
-        key=f"bi_{k}",
-        on_change=set_layer,
-        args=(i, "bidirectional", f"bi_{k}"),
-    )
-    cols[6].selectbox(
+    edit(cols[1], "number_input", i, "units", "units", min_value=1, max_value=1024, value=layer.units)
+    edit(cols[2], "checkbox", i, "return_sequences", "return_sequences", value=layer.return_sequences)
+    for col, name in ((cols[3], "dropout"), (cols[4], "recurrent_dropout")):
+        edit(col, "number_input", i, name, name, min_value=0.0, max_value=0.9, value=getattr(layer, name), step=0.1)
+    edit(cols[5], "checkbox", i, "bidirectional", "Bidirectional", value=layer.bidirectional)
+    edit(
+        cols[6],
+        "selectbox",
+        i,
         "merge_mode",
-        MERGE_MODES,
+        "merge_mode",
+        options=MERGE_MODES,
         index=MERGE_MODES.index(layer.merge_mode),
-        key=f"merge_{k}",
         disabled=not layer.bidirectional,
-        on_change=set_layer,
-        args=(i, "merge_mode", f"merge_{k}"),
     )
     cols[7].button(
         "",

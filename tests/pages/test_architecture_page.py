@@ -45,7 +45,7 @@ def test_break_it_preset_is_explained_and_fixed_in_one_click():
     at.button(key="fix_0_0").click().run()
     assert not at.error
     assert at.session_state["spec"] == lstm_stack(64, 32)
-    assert at.checkbox(key=f"rs_0_v{at.session_state['spec_version']}").value is True
+    assert at.checkbox(key=f"return_sequences_0_v{at.session_state['spec_version']}").value is True
 
 
 def test_sequence_output_offers_both_fixes():
@@ -61,7 +61,7 @@ def test_editing_a_layer_writes_through_to_the_spec_and_the_link():
     at = open_architecture()
     v = at.session_state["spec_version"]
     at.number_input(key=f"units_1_v{v}").set_value(8).run()
-    at.checkbox(key=f"bi_0_v{v}").check().run()
+    at.checkbox(key=f"bidirectional_0_v{v}").check().run()
     spec = at.session_state["spec"]
     assert spec.layers[1].units == 8 and spec.layers[0].bidirectional
     assert list(summary(at)["output shape"])[:2] == ["(batch, 24, 64)", "(batch, 8)"]
