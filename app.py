@@ -3,6 +3,8 @@ sidebar status) and resolves the current data and architecture into st.session_s
 
 from __future__ import annotations
 
+import dataclasses
+
 import streamlit as st
 
 from slstm.csvio import Limits, Table, apply_missing, read_csv
@@ -35,12 +37,19 @@ def windows_for(source: str, config: DataConfig, _frame) -> Windows:
 
 
 def _roles(ss, numeric: list[str], target: str, features: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-    """The chosen target and features, reset to the data's defaults when they are not in this table."""
-    if ss.get("target") not in numeric:
+    """The chosen target and features, reset to the data's defaults when they are not in this table.
+    A target may be any column (text means classification); features are numeric."""
+    if ss.get("target") not in ss["target_options"]:
         ss["target"] = target
     if not ss.get("features") or any(f not in numeric for f in ss["features"]):
         ss["features"] = list(features)
     return ss["target"], tuple(ss["features"])
+
+
+def window_settings(ss) -> dict:
+    """DataConfig's other fields, from the Data page's widgets of the same names (keys), where set."""
+    roles = {"features", "targets", "time_column"}
+    return {f.name: ss[f.name] for f in dataclasses.fields(DataConfig) if f.name not in roles and f.name in ss}
 
 
 def current_data() -> None:
@@ -56,21 +65,17 @@ def current_data() -> None:
             ss["table"], ss["data_name"], source = table, name, f"upload:{digest}:{policy}"
             frame, time_column = table.frame, table.time_column
             numeric = [c for c in table.numeric_columns if c != time_column]
+            ss["target_options"] = [c for c in frame.columns if c != time_column]
             target, features = _roles(ss, numeric, numeric[0], tuple(numeric))
         else:
             sample = SAMPLES[ss.setdefault("sample", DEFAULT_SAMPLE)]
             frame, time_column, source = sample_frame(sample.key), sample.time_column, f"sample:{sample.key}"
             ss["data_name"] = sample.title
             numeric = [c for c in frame.columns if c != time_column and frame[c].dtype.kind == "f"]
+            ss["target_options"] = [c for c in frame.columns if c != time_column]
             target, features = _roles(ss, numeric, sample.target, sample.features)
         ss["frame"], ss["time_column"], ss["numeric_columns"] = frame, time_column, numeric
-        config = DataConfig(
-            features=features,
-            targets=(target,),
-            time_column=time_column,
-            lookback=int(ss.get("lookback", 24)),
-            horizon=int(ss.get("horizon", 1)),
-        )
+        config = DataConfig(features=features, targets=(target,), time_column=time_column, **window_settings(ss))
         ss["data_config"] = config
         ss["windows"] = windows_for(source, config, frame)
     except SlstmError as exc:

@@ -82,7 +82,7 @@ if table is not None:
 numeric = ss.get("numeric_columns") or []
 if numeric:
     c1, c2 = st.columns([1, 2])
-    c1.selectbox("Target (what to predict)", numeric, key="target", persist_state="session")
+    c1.selectbox("Target (what to predict)", ss["target_options"], key="target", persist_state="session")
     c2.multiselect("Features (what the network sees)", numeric, key="features", persist_state="session")
 windows = ss.get("windows")
 if windows is None:
