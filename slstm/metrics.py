@@ -37,3 +37,20 @@ def regression_report(windows: Windows, split: Split, predicted_scaled: np.ndarr
     for name, guess in baselines(windows, split).items():
         report[name] = {"rmse": rmse(truth, guess), "mae": mae(truth, guess)}
     return report
+
+
+def classification_report(windows: Windows, split: Split, probabilities: np.ndarray) -> dict:
+    """Accuracy beside the majority-class rate (the class most common in training), and the confusion matrix
+    (rows: true class, columns: predicted), with the class names."""
+    truth = np.asarray(split.y).reshape(-1).astype(int)
+    predicted = np.asarray(probabilities).argmax(axis=-1).reshape(-1)
+    classes = list(getattr(windows, "classes", ())) or [str(i) for i in range(probabilities.shape[-1])]
+    majority = int(np.bincount(np.asarray(windows.train.y).reshape(-1).astype(int), minlength=len(classes)).argmax())
+    matrix = np.zeros((len(classes), len(classes)), dtype=int)
+    np.add.at(matrix, (truth, predicted), 1)
+    return {
+        "model": {"accuracy": float(np.mean(truth == predicted))},
+        "majority class": {"accuracy": float(np.mean(truth == majority))},
+        "confusion": matrix.tolist(),
+        "classes": classes,
+    }

@@ -23,11 +23,13 @@ def build_model(
     task: str = "regression",
     sequence_target: bool = False,
     check: bool = True,
+    masked: bool = False,
 ) -> keras.Model:
     """A functional `keras.Model` for `spec` on inputs `(batch, timesteps, num_features)`; not compiled.
 
     Raises SpecError (the first problem from validate()) when the stack cannot work; `check=False`
-    hands the spec to Keras as it is (for tests that compare validate() with Keras' own refusals).
+    hands the spec to Keras as it is (for tests that compare validate() with Keras' own refusals). `masked`
+    adds a Masking layer for zero-padded sequences (it has no parameters and keeps the shape).
 
     >>> from slstm.spec import lstm_stack
     >>> build_model(lstm_stack(8, 4), timesteps=10, num_features=3).output_shape
@@ -41,6 +43,8 @@ def build_model(
     names = iter(layer_names(spec))
     inputs = keras.Input(shape=(timesteps, num_features), name="input")
     x = inputs  # (batch, timesteps, features)
+    if masked:  # padded sequences: all-zero timesteps are skipped by the recurrent layers
+        x = keras.layers.Masking(mask_value=0.0, name="masking")(x)
     for layer in spec.layers:
         name = next(names)
         cls = getattr(keras.layers, KIND_LABELS[layer.kind])  # the label is the Keras class name

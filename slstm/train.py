@@ -59,32 +59,73 @@ def make_optimizer(config: TrainConfig) -> keras.optimizers.Optimizer:
     return cls[config.optimizer](learning_rate=config.learning_rate, clipnorm=config.clipnorm)
 
 
+MATERIALISE_LIMIT = 256 * 2**20  # bytes: smaller window arrays are copied once, larger ones batch by batch
+
+
+def as_inputs(x: np.ndarray, y: np.ndarray | None, *, batch_size: int, shuffle: bool, seed: int = 0):
+    """What model.fit/predict should get: one contiguous array when it is small, else a PyDataset that copies
+    one batch of windows at a time from the strided view (nothing materialises the whole N×T×F array)."""
+    if x.size * x.itemsize <= MATERIALISE_LIMIT:
+        return np.ascontiguousarray(x), y
+    import keras
+
+    class WindowBatches(keras.utils.PyDataset):
+        def __init__(self) -> None:
+            super().__init__()
+            self.order = np.arange(len(x))
+            self.rng = np.random.default_rng(seed)
+            self.on_epoch_end()
+
+        def __len__(self) -> int:
+            return -(-len(x) // batch_size)
+
+        def __getitem__(self, i: int):
+            idx = np.sort(self.order[i * batch_size : (i + 1) * batch_size])
+            xb = np.ascontiguousarray(x[idx])  # (batch, timesteps, features)
+            return xb if y is None else (xb, y[idx])
+
+        def on_epoch_end(self) -> None:
+            if shuffle:
+                self.rng.shuffle(self.order)
+
+    return WindowBatches(), None
+
+
+def compile_for(model: keras.Model, windows: Windows, config: TrainConfig) -> None:
+    """MSE (and MAE) for regression, sparse cross-entropy (and accuracy) for classification."""
+    if getattr(windows, "task", "regression") == "classification":
+        model.compile(make_optimizer(config), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    else:
+        model.compile(make_optimizer(config), loss="mse", metrics=["mae"])
+
+
 def fit(
     model: keras.Model,
     windows: Windows,
     config: TrainConfig,
     *,
     on_epoch: Callable[[EpochLog], None] | None = None,
-    on_batch: Callable[[int, int], None] | None = None,
+    on_batch: Callable[[int, int, int], None] | None = None,
+    initial_epoch: int = 0,
 ) -> dict[str, list[float]]:
-    """Compile `model` with MSE and train it on `windows`; returns the Keras history dict.
+    """Compile `model` for the task and train it on `windows`; returns the Keras history dict.
 
-    `on_epoch` is called after every finished epoch, `on_batch(batch, batches_per_epoch)` after each
-    batch; either may set `model.stop_training = True` to end after the current batch.
+    `on_epoch` is called after every finished epoch, `on_batch(epoch, batch, batches_per_epoch)` after each
+    batch (1-based); either may set `model.stop_training = True` to end after the current batch.
     """
     import keras
 
-    model.compile(optimizer=make_optimizer(config), loss="mse", metrics=["mae"])
+    compile_for(model, windows, config)
     has_val = len(windows.val) > 0
     steps = max(1, -(-len(windows.train) // config.batch_size))
 
     class Progress(keras.callbacks.Callback):
         def on_epoch_begin(self, epoch: int, logs: dict | None = None) -> None:
-            self.started = time.perf_counter()
+            self.epoch, self.started = epoch + 1, time.perf_counter()
 
         def on_train_batch_end(self, batch: int, logs: dict | None = None) -> None:
             if on_batch is not None:
-                on_batch(batch + 1, steps)
+                on_batch(self.epoch, batch + 1, steps)
 
         def on_epoch_end(self, epoch: int, logs: dict | None = None) -> None:
             if on_epoch is not None:
@@ -94,12 +135,18 @@ def fit(
     callbacks: list[keras.callbacks.Callback] = [keras.callbacks.TerminateOnNaN(), Progress()]
     if config.patience is not None and has_val:
         callbacks.append(keras.callbacks.EarlyStopping(patience=config.patience, restore_best_weights=True))
+    x, y = as_inputs(windows.train.x, windows.train.y, batch_size=config.batch_size, shuffle=True, seed=config.seed)
+    validation = None
+    if has_val:
+        vx, vy = as_inputs(windows.val.x, windows.val.y, batch_size=config.batch_size, shuffle=False)
+        validation = vx if vy is None else (vx, vy)
     history = model.fit(
-        np.ascontiguousarray(windows.train.x),  # (samples, timesteps, features)
-        windows.train.y,
-        validation_data=(np.ascontiguousarray(windows.val.x), windows.val.y) if has_val else None,
+        x,
+        y,
+        validation_data=validation,
         epochs=config.epochs,
-        batch_size=config.batch_size,
+        initial_epoch=initial_epoch,
+        batch_size=None if y is None else config.batch_size,
         shuffle=True,
         callbacks=callbacks,
         verbose=0,
@@ -108,4 +155,9 @@ def fit(
 
 
 def predict(model: keras.Model, x: np.ndarray, *, batch_size: int = 256) -> np.ndarray:
-    return np.asarray(model.predict(np.ascontiguousarray(x), batch_size=batch_size, verbose=0))
+    if len(x) == 0:
+        return np.empty((0, *model.output_shape[1:]), dtype="float32")
+    inputs, _ = as_inputs(x, None, batch_size=batch_size, shuffle=False)
+    return np.asarray(
+        model.predict(inputs, batch_size=None if not isinstance(inputs, np.ndarray) else batch_size, verbose=0)
+    )
