@@ -10,6 +10,8 @@ import streamlit as st
 from slstm.csvio import Limits, Table, apply_missing, read_csv
 from slstm.data import DataConfig, Windows, prepare
 from slstm.errors import SlstmError
+from slstm.jobs import JobPool
+from slstm.runs import RunStore, is_workspace_id, new_workspace_id
 from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.shapes import infer_shapes, shape_text, total_params
 from slstm.spec import DEFAULT_SPEC, ArchitectureSpec
@@ -114,14 +116,55 @@ def sidebar_status() -> None:
             rows = infer_shapes(spec, timesteps=windows.timesteps, num_features=windows.num_features)
             total = total_params(rows)
             st.text("invalid stack: see Architecture" if total is None else f"{total:,} parameters")
-        st.caption("Latest run")
-        run = ss.get("last_run")
-        if run:
-            st.text(f"{run['status']}: {len(run['history'].get('loss', []))} epochs")
-            if run["history"].get("loss"):
-                st.text(f"loss {run['history']['loss'][-1]:.4g}")
-        else:
-            st.text("none yet")
+        latest_run()
+
+
+def _latest_run_body() -> None:
+    """The workspace's newest run; while it trains, it refreshes itself and tells the pool someone watches."""
+    runs = run_store().list_runs(st.session_state["ws"])
+    st.caption("Latest run")
+    if not runs:
+        st.text("none yet")
+        return
+    run = runs[0]
+    job = job_pool().get(run.id)
+    if job is not None and not job.done:
+        job_pool().touch(run.id)
+        st.text(f"{run.name}: {job.status}, epoch {job.epoch}/{job.inputs.train_config.epochs}")
+    else:
+        st.text(f"{run.name}: {run.status}, {run.epochs_done} epochs")
+
+
+def latest_run() -> None:
+    runs = run_store().list_runs(st.session_state["ws"])
+    job = job_pool().get(runs[0].id) if runs else None
+    live = job is not None and not job.done
+    st.fragment(_latest_run_body, run_every=2 if live else None)()
+
+
+@st.cache_resource(show_spinner=False)
+def run_store() -> RunStore:
+    """One store per server; runs a previous server left 'running' are marked failed (epochs kept)."""
+    store = RunStore()
+    store.mark_interrupted()
+    return store
+
+
+@st.cache_resource(show_spinner=False)
+def job_pool() -> JobPool:
+    """The server's training pool, shared by every session (thread-safe)."""
+    return JobPool(run_store())
+
+
+def workspace() -> str:
+    """The user's workspace id: from the URL (?ws=...) so a reload or a restart brings the runs back."""
+    ss = st.session_state
+    if "ws" not in ss:
+        token = st.query_params.get("ws")
+        ss["ws"] = token if is_workspace_id(token) else new_workspace_id()
+    st.query_params["ws"] = ss["ws"]
+    ss["run_store"], ss["job_pool"] = run_store(), job_pool()
+    return ss["ws"]
 
 
 pages = [
@@ -130,6 +173,7 @@ pages = [
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
 ]
 nav = st.navigation(pages)
+workspace()
 current_data()
 sidebar_status()
 nav.run()

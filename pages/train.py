@@ -1,4 +1,5 @@
-"""Train: set the optimizer and budget, train, and watch the loss curve grow epoch by epoch."""
+"""Train: settings, then a training job in a worker process; a live view (progress, loss curves, Stop) that
+survives page switches, and when it ends, metrics against baselines, predictions and downloads."""
 
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
@@ -7,97 +8,183 @@ if PagesManager.uses_pages_directory:  # opened by a deep link before app.py eve
     PagesManager.uses_pages_directory = False
     st.rerun()
 
+import json  # noqa: E402
+import time  # noqa: E402
 
-import itertools
-import time
-
-import pandas as pd
-
-from slstm import plots
-from slstm.errors import SlstmError
-from slstm.text import escape_markdown
-from slstm.train import OPTIMIZERS, TrainConfig
+from slstm import plots, results  # noqa: E402
+from slstm.errors import SlstmError  # noqa: E402
+from slstm.jobs import JobInputs  # noqa: E402
+from slstm.text import escape_markdown  # noqa: E402
+from slstm.train import OPTIMIZERS, TrainConfig  # noqa: E402
 
 ss = st.session_state
+store, pool = ss["run_store"], ss["job_pool"]
 st.title("Train")
-windows = ss.get("windows")
-spec = ss["spec"]
+windows, spec = ss.get("windows"), ss["spec"]
+
+
+def settings_ui() -> TrainConfig | None:
+    c = st.columns(4)
+    epochs = c[0].number_input("Epochs", 1, 500, value=20, key="epochs", persist_state="session")
+    batch = c[1].number_input("Batch size", 1, 4096, value=32, key="batch_size", persist_state="session")
+    lr = c[2].number_input(
+        "Learning rate", 1e-5, 1.0, value=1e-3, step=1e-4, format="%.4f", key="learning_rate", persist_state="session"
+    )
+    optimizer = c[3].selectbox("Optimizer", OPTIMIZERS, key="optimizer", persist_state="session")
+    with st.expander("More: early stopping, gradient clipping, seed"):
+        c = st.columns(3)
+        patience = c[0].number_input(
+            "Early-stopping patience (0 = off)",
+            0,
+            100,
+            value=0,
+            key="patience",
+            persist_state="session",
+            help="Stop when val_loss has not improved for this many epochs, and keep the best weights.",
+        )
+        clipnorm = c[1].number_input(
+            "clipnorm (0 = off)",
+            0.0,
+            100.0,
+            value=0.0,
+            step=0.5,
+            key="clipnorm",
+            persist_state="session",
+            help="Clip each gradient's norm: a cure for NaN loss.",
+        )
+        seed = c[2].number_input("Seed", 0, 2**31 - 1, value=0, key="seed", persist_state="session")
+    try:
+        return TrainConfig(
+            epochs=int(epochs),
+            batch_size=int(batch),
+            learning_rate=float(lr),
+            optimizer=optimizer,
+            seed=int(seed),
+            clipnorm=float(clipnorm) or None,
+            patience=int(patience) or None,
+        )
+    except SlstmError as exc:
+        st.error(str(exc))
+        return None
+
+
+def start(config: TrainConfig) -> None:
+    run = store.create_run(
+        workspace=ss["ws"],
+        spec=spec.to_dict(),
+        data_config=results.config_dict(windows.config),
+        train_config=config.to_dict(),
+        name=ss.get("run_name") or "",
+    )
+    pool.submit(JobInputs(run.id, str(store.home), ss["frame"], windows.config, spec, config))
+    ss["active_run"] = run.id
+
+
+def live_view(run_id: str) -> None:
+    """Progress, curves and Stop; reruns itself every second while the job is alive."""
+    job, run = pool.get(run_id), store.get(run_id)
+    if run is None:
+        return
+    history = store.history(run_id)
+    if job is not None and not job.done:
+        pool.touch(run_id)
+        total = job.inputs.train_config.epochs
+        if job.status == "queued":
+            st.info(f"{run.name} is waiting for a free trainer: position {pool.position(run_id)} in the queue.")
+        else:
+            done = len(history["epoch"])
+            fraction = min(1.0, (done + (job.batch / job.steps if job.steps and job.epoch > done else 0)) / total)
+            elapsed = time.time() - (job.started or time.time())
+            text = f"Epoch {max(job.epoch, done)}/{total}, batch {job.batch}/{job.steps or '?'}"
+            text += f" · {results.duration(elapsed)} elapsed"
+            if history["seconds"]:
+                left = (total - done) * sum(s or 0 for s in history["seconds"]) / len(history["seconds"])
+                text += f", about {results.duration(left)} left"
+            st.progress(
+                fraction, text=text if job.status == "running" else "Starting the trainer (loading TensorFlow)…"
+            )
+        st.button(
+            "Stop",
+            key="stop",
+            icon=":material/stop_circle:",
+            on_click=pool.stop,
+            args=(run_id,),
+            help="Ends after the current batch; every finished epoch is kept.",
+        )
+    elif ss.get("watching") == run_id:  # it just ended: redraw the whole page with its results
+        ss["watching"] = None
+        st.rerun()
+    if history["epoch"]:
+        st.plotly_chart(plots.loss_curve(history), key="loss_chart")
+    st.caption(escape_markdown(f"{run.name} · {run.status} · {run.epochs_done} epochs · {run.message}"))
+
+
+config = settings_ui()
+problems = [p for p in spec.validate(num_outputs=getattr(windows, "num_outputs", 1)) if p.is_error] if windows else []
+active = ss.get("active_run")
+busy = active is not None and pool.get(active) is not None and not pool.get(active).done
 if windows is None:
     st.error(escape_markdown(f"No data to train on: {ss['data_error']}"))
-    st.stop()
-problems = [p for p in spec.validate(num_outputs=windows.config.num_outputs) if p.is_error]
-if problems:
+elif problems:
     st.error(f"The architecture cannot be trained yet: {problems[0].message}")
-    st.page_link("pages/architecture.py", label="Fix it on the Architecture page", icon="🧱")
+    st.page_link("pages/architecture.py", label="Fix it on the Architecture page", icon=":material/stacks:")
+else:
+    st.write(escape_markdown(f"{spec.short()} on {ss['data_name']}: X_train {windows.input_shape}"))
+    if st.button("Train", type="primary", key="train", disabled=busy or config is None):
+        start(config)
+        st.rerun()  # redraw with Train disabled and the live view running
+
+runs = store.list_runs(ss["ws"])
+shown = active or (runs[0].id if runs else None)
+if shown is None:
+    st.caption("No runs yet in this workspace. Runs are kept: bookmark this page's address to find them again.")
+    st.stop()
+if busy:
+    ss["watching"] = shown
+st.fragment(live_view, run_every=1 if busy else None)(shown)
+run = store.get(shown)
+if run.status == "failed":
+    st.error(escape_markdown(run.message))
+if not run.metrics or busy:
     st.stop()
 
-st.write(f"**{spec.short()}** on {ss['data_name']}: X_train {windows.input_shape}")
-c1, c2, c3, c4 = st.columns(4)
-epochs = c1.number_input("Epochs", 1, 500, value=10, key="epochs", persist_state="session")
-batch_size = c2.number_input("Batch size", 1, 4096, value=32, key="batch_size", persist_state="session")
-learning_rate = c3.number_input(
-    "Learning rate", 1e-5, 1.0, value=1e-3, step=1e-4, format="%.4f", key="learning_rate", persist_state="session"
+st.subheader("How good is it?")
+st.caption("Metrics in the target's own units. A model is only useful if it beats the naive baselines.")
+for split, title in (("val", "Validation"), ("test", "Test")):
+    if split in run.metrics:
+        st.write(f"**{title}**")
+        st.dataframe(results.metric_table(run.metrics[split]).style.format("{:.4g}"))
+        if "confusion" in run.metrics[split]:
+            st.dataframe(results.confusion_table(run.metrics[split]))
+folder = store.run_dir(run.id)
+predictions = results.load_predictions(folder)
+targets = tuple(run.data_config.get("targets", ()))
+if "test_pred" in predictions and run.metrics.get("task") != "classification":
+    st.plotly_chart(
+        plots.predictions(predictions["test_truth"], predictions["test_pred"], unit=", ".join(targets) or "value"),
+        key="pred_chart",
+    )
+c = st.columns(4)
+if (folder / "model.keras").exists():
+    c[0].download_button(
+        "Model (.keras)", (folder / "model.keras").read_bytes(), f"{run.name}.keras", key="dl_model", on_click="ignore"
+    )
+c[1].download_button(
+    "Spec (JSON)", json.dumps(run.spec), "spec.json", "application/json", key="dl_spec", on_click="ignore"
 )
-optimizer = c4.selectbox("Optimizer", OPTIMIZERS, key="optimizer", persist_state="session")
-config = TrainConfig(
-    epochs=int(epochs), batch_size=int(batch_size), learning_rate=float(learning_rate), optimizer=optimizer
+c[2].download_button(
+    "History (CSV)",
+    results.history_csv(store.history(run.id)),
+    "history.csv",
+    "text/csv",
+    key="dl_history",
+    on_click="ignore",
 )
-
-start = st.button("Train", type="primary", key="train")
-progress_slot, chart_slot, result_slot = st.empty(), st.empty(), st.container()
-draws = itertools.count()  # each redraw of the live chart needs its own element key
-
-
-def show(run: dict) -> None:
-    history = run["history"]
-    done = len(history.get("loss", []))
-    progress_slot.progress(done / run["epochs"], text=f"Epoch {done}/{run['epochs']}")
-    chart_slot.plotly_chart(plots.loss_curve(history), key=f"loss_{next(draws)}")
-
-
-if start:
-    from slstm.model import build_model
-    from slstm.train import fit, predict
-
-    run = {"started": time.time(), "epochs": config.epochs, "history": {}, "status": "training", "spec": spec}
-    ss["last_run"] = run
-    progress_slot.progress(0.0, text="Building the model…")
-
-    def on_epoch(log) -> None:
-        for name, value in log.logs.items():
-            run["history"].setdefault(name, []).append(value)
-        show(run)
-
-    try:
-        model = build_model(
-            spec, timesteps=windows.timesteps, num_features=windows.num_features, num_outputs=windows.config.num_outputs
-        )
-        fit(model, windows, config, on_epoch=on_epoch)
-        if len(windows.test):
-            from slstm.metrics import regression_report
-
-            predicted = predict(model, windows.test.x)
-            run["report"] = regression_report(windows, windows.test, predicted)
-            run["test_truth"], run["test_pred"] = windows.unscale_y(windows.test.y), windows.unscale_y(predicted)
-        run["status"] = "finished"
-    except SlstmError as exc:
-        run["status"] = "failed"
-        run["error"] = str(exc)
-    st.rerun()  # redraw the whole frame (sidebar included) with the finished run
-
-run = ss.get("last_run")
-if run:
-    show(run)
-    history = run["history"]
-    if run.get("error"):
-        result_slot.error(escape_markdown(run["error"]))
-    if history.get("loss"):
-        final = f"Final training loss {history['loss'][-1]:.4g}"
-        if history.get("val_loss"):
-            final += f", validation loss {history['val_loss'][-1]:.4g}"
-        result_slot.success(f"{run['status'].capitalize()}: {final} (MSE on scaled data).")
-    if "report" in run:
-        table = pd.DataFrame(run["report"]).T.rename(columns={"rmse": "RMSE", "mae": "MAE"})
-        result_slot.subheader("Test metrics, in the target's units")
-        result_slot.dataframe(table.style.format("{:.4g}"))
-        result_slot.plotly_chart(plots.predictions(run["test_truth"], run["test_pred"]), key="pred_chart")
+c[3].download_button(
+    "Predictions (CSV)",
+    results.predictions_csv(predictions, targets=targets),
+    "predictions.csv",
+    "text/csv",
+    key="dl_predictions",
+    on_click="ignore",
+)

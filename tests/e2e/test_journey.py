@@ -24,11 +24,11 @@ def test_sample_to_trained_loss_curve(page, app_url, shot):
     epochs.press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="Train").click()
-    expect(page.get_by_test_id("stProgress")).to_contain_text("Epoch 2/2", timeout=120_000)
-    expect(page.get_by_test_id("stAlertContentSuccess")).to_contain_text("Final training loss", timeout=60_000)
+    expect(page.get_by_text(re.compile(r"· finished · 2 epochs"))).to_be_visible(timeout=120_000)
     loss_chart = page.get_by_test_id("stPlotlyChart").first
     expect(loss_chart.locator(".main-svg").first).to_be_visible()
     expect(loss_chart).to_contain_text("Loss by epoch")
+    expect(page.get_by_text("How good is it?")).to_be_visible()
     expect(page.get_by_test_id("stException")).to_have_count(0)
     wait_idle(page)
     shot(page, "train")

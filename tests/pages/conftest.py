@@ -16,8 +16,9 @@ class NavigationOnly(PagesManager):
 
 
 @pytest.fixture(autouse=True)
-def navigation_only(monkeypatch):
+def navigation_only(monkeypatch, tmp_path):
     monkeypatch.setattr(app_test_module, "PagesManager", NavigationOnly)
+    monkeypatch.setenv("SLSTM_HOME", str(tmp_path / "slstm_home"))  # a fresh run store per test
     st.cache_data.clear()
     st.cache_resource.clear()
     with patch_config_options({"client.showErrorDetails": "full"}):  # tracebacks in failing tests

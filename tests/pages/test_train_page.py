@@ -1,31 +1,78 @@
-from support import app_test, figures
+import time
+
+from support import app_test, figures, plain
 
 from slstm.spec import lstm_stack
 
 
-def open_train(spec=None):
+def open_train(spec=None, epochs=2):
     at = app_test().run()
     at.session_state["spec"] = spec or lstm_stack(4, 4)
     at.switch_page("pages/train.py").run()
-    at.number_input(key="epochs").set_value(2).run()
+    at.number_input(key="epochs").set_value(epochs).run()
     return at
 
 
-def test_training_two_epochs_draws_the_loss_curve_and_metrics():
+def run_until(at, done, timeout=120):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        at.run()
+        assert not at.exception
+        if done(at):
+            return at
+        time.sleep(0.3)
+    raise AssertionError("the run did not get there in time")
+
+
+def current_run(at):
+    store = at.session_state["run_store"]
+    return store.get(at.session_state["active_run"])
+
+
+def test_training_runs_as_a_job_and_shows_metrics_and_downloads():
     at = open_train()
     at.button(key="train").click().run()
     assert not at.exception
-    assert at.progress[0].value == 100
-    assert "Epoch 2/2" in at.progress[0].proto.text
-    run = at.session_state["last_run"]
-    assert run["status"] == "finished"
-    assert len(run["history"]["loss"]) == 2
+    assert at.button(key="train").disabled  # one job at a time per user
+    at = run_until(at, lambda at: current_run(at).status == "finished")
+    run = current_run(at)
+    assert run.epochs_done == 2 and run.workspace == at.session_state["ws"] == at.query_params["ws"]
     loss = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Loss by epoch")
-    assert [t["name"] for t in loss["data"]] == ["train", "validation"]
-    assert loss["data"][0]["y"] == run["history"]["loss"]
-    assert "Final training loss" in at.success[0].value
-    metrics = at.dataframe[0].value
-    assert {"model", "training mean", "persistence (last value)"} <= set(metrics.index)
+    history = at.session_state["run_store"].history(run.id)
+    assert loss["data"][0]["y"] == history["loss"] and [t["name"] for t in loss["data"]] == ["train", "validation"]
+    tables = [t.value for t in at.dataframe]
+    assert {"model", "training mean", "persistence (last value)"} <= set(tables[0].index)
+    assert {b.label for b in at.get("download_button")} == {
+        "Model (.keras)",
+        "Spec (JSON)",
+        "History (CSV)",
+        "Predictions (CSV)",
+    }
+    assert not at.button(key="train").disabled
+
+
+def test_stop_keeps_the_run_and_its_finished_epochs():
+    at = open_train(epochs=200)
+    at.button(key="train").click().run()
+    run_until(at, lambda at: current_run(at).epochs_done >= 1)
+    at.button(key="stop").click().run()
+    at = run_until(at, lambda at: current_run(at).status == "stopped", timeout=30)
+    run = current_run(at)
+    assert run.epochs_done >= 1 and "every finished epoch is kept" in run.message.lower()
+    assert any(f["layout"]["title"]["text"] == "Loss by epoch" for f in figures(at))
+
+
+def test_a_reload_with_the_same_workspace_finds_the_runs():
+    at = open_train()
+    at.button(key="train").click().run()
+    at = run_until(at, lambda at: current_run(at).status == "finished")
+    ws, run_id = at.session_state["ws"], at.session_state["active_run"]
+    fresh = app_test()
+    fresh.query_params["ws"] = ws
+    fresh.run()
+    fresh.switch_page("pages/train.py").run()
+    assert not fresh.exception
+    assert any(run_id and "finished · 2 epochs" in plain(c.value) for c in fresh.main.caption)
 
 
 def test_an_invalid_stack_is_not_trained_and_points_to_the_fix():
@@ -34,4 +81,4 @@ def test_an_invalid_stack_is_not_trained_and_points_to_the_fix():
     at.switch_page("pages/train.py").run()
     assert not at.exception
     assert "cannot be trained yet" in at.error[0].value
-    assert not at.button
+    assert not [b for b in at.button if b.key == "train"]

@@ -1,0 +1,76 @@
+"""A finished run made readable: metric tables, predictions, and the CSV files users download."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def config_dict(config: object) -> dict:
+    return dataclasses.asdict(config)
+
+
+def duration(seconds: float) -> str:
+    """7.5 -> "8 s", 125 -> "2 min 05 s"."""
+    seconds = max(0, round(seconds))
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    return f"{minutes} min {rest:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+
+
+def metric_table(report: dict) -> pd.DataFrame:
+    """One split's report ({"model": {...}, "persistence (last value)": {...}, ...}) as rows of forecasters."""
+    rows = {name: values for name, values in report.items() if isinstance(values, dict)}
+    table = pd.DataFrame(rows).T
+    return table.rename(columns={"rmse": "RMSE", "mae": "MAE", "accuracy": "accuracy"})
+
+
+def confusion_table(report: dict) -> pd.DataFrame:
+    classes = [str(c) for c in report["classes"]]
+    return pd.DataFrame(report["confusion"], index=[f"true {c}" for c in classes], columns=classes)
+
+
+def load_predictions(folder: Path) -> dict[str, np.ndarray]:
+    path = Path(folder) / "predictions.npz"
+    if not path.exists():
+        return {}
+    with np.load(path, allow_pickle=False) as data:
+        return {k: data[k] for k in data.files}
+
+
+def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
+    """Text cells that a spreadsheet would run as a formula get a leading apostrophe; numbers stay numbers."""
+    out = frame.copy()
+    for column in out.columns:
+        if out[column].dtype.kind in "OUST":
+            out[column] = out[column].map(
+                lambda v: f"'{v}" if isinstance(v, str) and v.startswith(_FORMULA_START) else v
+            )
+    out.columns = [f"'{c}" if str(c).startswith(_FORMULA_START) else c for c in out.columns]
+    return out
+
+
+def history_csv(history: dict[str, list]) -> bytes:
+    return pd.DataFrame(history).to_csv(index=False).encode()
+
+
+def predictions_csv(predictions: dict[str, np.ndarray], *, split: str = "test", targets: tuple[str, ...] = ()) -> bytes:
+    """Truth and prediction per sample of a split, one column pair per output."""
+    truth, predicted = predictions.get(f"{split}_truth"), predictions.get(f"{split}_pred")
+    if truth is None or predicted is None:
+        return b""
+    truth, predicted = truth.reshape(len(truth), -1), predicted.reshape(len(predicted), -1)
+    names = list(targets) if len(targets) == truth.shape[1] else [f"output_{i + 1}" for i in range(truth.shape[1])]
+    frame = pd.DataFrame({"sample": np.arange(len(truth))})
+    for i, name in enumerate(names):
+        frame[f"{name} (truth)"], frame[f"{name} (predicted)"] = truth[:, i], predicted[:, i]
+    buffer = io.StringIO()
+    spreadsheet_safe(frame).to_csv(buffer, index=False)
+    return buffer.getvalue().encode()
