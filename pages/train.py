@@ -19,6 +19,7 @@ from slstm.train import OPTIMIZERS, TrainConfig  # noqa: E402
 
 ss = st.session_state
 store, pool = ss["run_store"], ss["job_pool"]
+pool.pump()  # take in the workers' latest events now rather than at the pump thread's next tick
 st.title("Train")
 windows, spec = ss.get("windows"), ss["spec"]
 

@@ -34,7 +34,8 @@ def test_training_runs_as_a_job_and_shows_metrics_and_downloads():
     at.button(key="train").click().run()
     assert not at.exception
     assert at.button(key="train").disabled  # one job at a time per user
-    at = run_until(at, lambda at: current_run(at).status == "finished")
+    at = run_until(at, lambda at: [h.value for h in at.subheader] == ["How good is it?"])
+    assert current_run(at).status == "finished"
     run = current_run(at)
     assert run.epochs_done == 2 and run.workspace == at.session_state["ws"] == at.query_params["ws"]
     loss = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Loss by epoch")
