@@ -1,4 +1,4 @@
-"""Command line: `python -m slstm shapes|train ...`, the same code paths as the app, no browser.
+"""Command line: `python -m slstm shapes|code|data|train ...`, the same code paths as the app, no browser.
 A bad input prints one line to stderr and exits with status 2."""
 
 from __future__ import annotations
@@ -92,6 +92,9 @@ def parser() -> argparse.ArgumentParser:
     code.add_argument("--features", type=positive_int, required=True)
     code.add_argument("--outputs", type=positive_int, default=1, help="values predicted per sample")
     code.set_defaults(run=cmd_code)
+    from slstm.cli_train import add_commands
+
+    add_commands(sub, positive_int)
     return p
 
 

@@ -1,0 +1,167 @@
+"""`python -m slstm train` and `python -m slstm data`: the app's data, job and run-store code, headless."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from slstm.errors import SlstmError
+
+CLI_WORKSPACE = "command-line"
+
+
+def _columns(text: str | None) -> tuple[str, ...]:
+    return tuple(c.strip() for c in text.split(",") if c.strip()) if text else ()
+
+
+def load_table(path: str, missing: str):
+    from slstm.csvio import Limits, apply_missing, read_csv
+
+    table = read_csv(path, limits=Limits.from_env())
+    return table if missing == "keep" else apply_missing(table, missing)[0]
+
+
+def cmd_data(args: argparse.Namespace) -> int:
+    from slstm.csvio import format_report, read_csv, report_to_dict
+
+    table = read_csv(args.file)
+    print(json.dumps(report_to_dict(table.report)) if args.json else format_report(table))
+    return 0
+
+
+def data_config(args: argparse.Namespace, table):
+    from slstm.data import DataConfig
+
+    targets = _columns(args.target)
+    missing = [c for c in (*targets, *_columns(args.features)) if c not in table.frame.columns]
+    if missing:
+        found = ", ".join(map(repr, table.frame.columns))
+        raise SlstmError(f"Column(s) {', '.join(map(repr, missing))} are not in {args.csv!r}; it has {found}.")
+    time_column = args.time_col or table.time_column
+    skip = {time_column, args.sequence_id, *targets} - {None}
+    features = _columns(args.features) or tuple(c for c in table.numeric_columns if c not in skip) + tuple(
+        t for t in targets if t in table.numeric_columns
+    )
+    options = {"sequence_id": args.sequence_id} if args.sequence_id else {}
+    return DataConfig(
+        features, targets, time_column=time_column, lookback=args.lookback, horizon=args.horizon, **options
+    )
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    from slstm.__main__ import load_spec
+    from slstm.data import prepare
+    from slstm.jobs import JobInputs, JobPool
+    from slstm.results import config_dict
+    from slstm.runs import RunStore
+    from slstm.train import TrainConfig
+
+    spec = load_spec(args.spec)
+    table = load_table(args.csv, args.missing)
+    test_table = load_table(args.test_csv, args.missing) if args.test_csv else None
+    config = data_config(args, table)
+    kwargs = {"test_table": test_table.frame} if test_table is not None else {}
+    windows = prepare(table.frame, config, **kwargs)  # fails here, fast, on bad data
+    num_outputs = getattr(windows, "num_outputs", config.num_outputs)
+    problem = next((p for p in spec.validate(num_outputs=num_outputs) if p.is_error), None)
+    if problem:
+        raise SlstmError(problem.message)
+    train = TrainConfig(
+        epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed
+    )
+    with RunStore() as store:
+        run = store.create_run(
+            workspace=CLI_WORKSPACE,
+            spec=spec.to_dict(),
+            data_config=config_dict(config),
+            train_config=train.to_dict(),
+            name=args.name or "",
+        )
+        pool = JobPool(store, max_workers=1, orphan_seconds=float("inf"))
+        try:
+            job = pool.submit(
+                JobInputs(
+                    run.id,
+                    str(store.home),
+                    table.frame,
+                    config,
+                    spec,
+                    train,
+                    test_frame=None if test_table is None else test_table.frame,
+                )
+            )
+            shown = 0
+            while not job.done:
+                time.sleep(0.1)
+                pool.pump()
+                history = store.history(run.id)
+                for i in range(shown, len(history["epoch"])):
+                    if not args.json:
+                        logs = ", ".join(
+                            f"{k} {history[k][i]:.4g}"
+                            for k in history
+                            if k not in ("epoch", "seconds") and history[k][i] is not None
+                        )
+                        print(f"epoch {history['epoch'][i]}/{train.epochs}: {logs}", file=sys.stderr)
+                shown = len(history["epoch"])
+        except KeyboardInterrupt:
+            pool.stop(run.id)
+            while not job.done:
+                time.sleep(0.1)
+                pool.pump()
+        finally:
+            pool.shutdown()
+        run = store.get(run.id)
+        history = store.history(run.id)
+    out = {
+        "run_id": run.id,
+        "status": run.status,
+        "message": run.message,
+        "task": run.metrics.get("task", getattr(windows, "task", "regression")),
+        "input_shape": list(windows.input_shape),
+        "epochs_run": run.epochs_done,
+        "history": {k: v for k, v in history.items() if k != "epoch"},
+        "metrics": {s: run.metrics[s]["model"] for s in ("val", "test") if s in run.metrics},
+        "baselines": {
+            s: {name: v for name, v in run.metrics[s].items() if name not in ("model", "confusion", "classes")}
+            for s in ("val", "test")
+            if s in run.metrics
+        },
+    }
+    if args.json:
+        print(json.dumps(out))
+    else:
+        print(f"{run.name} ({run.id}): {run.status}, {run.epochs_done} epochs. {run.message}")
+        for split, values in out["metrics"].items():
+            print(f"{split}: " + ", ".join(f"{k} {v:.4g}" for k, v in values.items()))
+            for name, base in out["baselines"][split].items():
+                print(f"  {name}: " + ", ".join(f"{k} {v:.4g}" for k, v in base.items()))
+    return 0 if run.status in ("finished", "stopped") else 1
+
+
+def add_commands(sub, positive_int) -> None:
+    data = sub.add_parser("data", help="what read_csv detects and cleans in a CSV file")
+    data.add_argument("file")
+    data.add_argument("--json", action="store_true", help="print one JSON object")
+    data.set_defaults(run=cmd_data)
+
+    train = sub.add_parser("train", help="train a stack on a CSV as the app does (a worker process, runs kept)")
+    train.add_argument("--csv", required=True)
+    train.add_argument("--test-csv", help="a separate test file with the same columns")
+    train.add_argument("--target", required=True, help="target column(s), comma-separated")
+    train.add_argument("--features", help="feature columns, comma-separated (default: every numeric column)")
+    train.add_argument("--time-col", help="time column (default: the one detected)")
+    train.add_argument("--sequence-id", help="long format: the column naming each sequence")
+    train.add_argument("--lookback", type=positive_int, default=24)
+    train.add_argument("--horizon", type=positive_int, default=1)
+    train.add_argument("--missing", default="interpolate", choices=("drop", "ffill", "interpolate", "keep"))
+    train.add_argument("--spec", required=True, help="architecture JSON, or a path to a JSON file")
+    train.add_argument("--epochs", type=positive_int, default=20)
+    train.add_argument("--batch-size", type=positive_int, default=32)
+    train.add_argument("--learning-rate", type=float, default=1e-3)
+    train.add_argument("--seed", type=int, default=0)
+    train.add_argument("--name", help="a name for the run")
+    train.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    train.set_defaults(run=cmd_train)
