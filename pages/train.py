@@ -14,6 +14,7 @@ import time  # noqa: E402
 from slstm import plots, results  # noqa: E402
 from slstm.errors import SlstmError  # noqa: E402
 from slstm.jobs import JobInputs  # noqa: E402
+from slstm.problems import cudnn_notes  # noqa: E402
 from slstm.text import escape_markdown  # noqa: E402
 from slstm.train import OPTIMIZERS, TrainConfig  # noqa: E402
 
@@ -91,7 +92,11 @@ def live_view(run_id: str) -> None:
         pool.touch(run_id)
         total = job.inputs.train_config.epochs
         if job.status == "queued":
-            st.info(f"{run.name} is waiting for a free trainer: position {pool.position(run_id)} in the queue.")
+            st.info(
+                escape_markdown(
+                    f"{run.name} is waiting for a free trainer: position {pool.position(run_id)} in the queue."
+                )
+            )
         else:
             done = len(history["epoch"])
             fraction = min(1.0, (done + (job.batch / job.steps if job.steps and job.epoch > done else 0)) / total)
@@ -101,9 +106,13 @@ def live_view(run_id: str) -> None:
             if history["seconds"]:
                 left = (total - done) * sum(s or 0 for s in history["seconds"]) / len(history["seconds"])
                 text += f", about {results.duration(left)} left"
-            st.progress(
-                fraction, text=text if job.status == "running" else "Starting the trainer (loading TensorFlow)…"
-            )
+            if job.status == "running":
+                st.progress(fraction, text=f"{text} · on {job.device or 'CPU'}")
+                if job.device.startswith("GPU"):
+                    notes = cudnn_notes(job.inputs.spec)
+                    st.caption(" ".join(notes) if notes else "Every recurrent layer can use the fast cuDNN kernel.")
+            else:
+                st.progress(0.0, text="Starting the trainer (loading TensorFlow)…")
         st.button(
             "Stop",
             key="stop",

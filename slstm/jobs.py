@@ -55,6 +55,7 @@ class TrainingJob:
     events: Any = None
     stop_event: Any = None
     first_batch_at: float | None = None
+    device: str = ""
 
     @property
     def run_id(self) -> str:
@@ -67,7 +68,7 @@ class TrainingJob:
     def apply(self, event: dict) -> None:
         kind = event["type"]
         if kind == "started":
-            self.status = "running"
+            self.status, self.device = "running", event.get("device", "")
         elif kind == "batch":
             self.epoch, self.batch, self.steps = event["epoch"], event["batch"], event["steps"]
             self.first_batch_at = self.first_batch_at or time.time()

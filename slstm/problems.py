@@ -159,3 +159,14 @@ def validate(
 
 def first_error(problems: list[Problem]) -> Problem | None:
     return next((p for p in problems if p.is_error), None)
+
+
+def cudnn_notes(spec: ArchitectureSpec) -> list[str]:
+    """Why layers cannot use the fast cuDNN kernel on a GPU (an empty list: every layer can)."""
+    notes = []
+    for i, layer in enumerate(spec.layers, start=1):
+        if layer.kind == "simple_rnn":
+            notes.append(f"Layer {i} (SimpleRNN) has no cuDNN kernel.")
+        elif layer.recurrent_dropout > 0:
+            notes.append(f"Layer {i} ({layer.label}) uses recurrent_dropout, which turns the cuDNN kernel off.")
+    return notes

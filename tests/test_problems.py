@@ -65,3 +65,14 @@ def test_every_fix_removes_its_problem(spec):
     for problem in validate(spec):
         for fix in problem.fixes:
             assert (problem.code, problem.layer) not in {(p.code, p.layer) for p in validate(fix.spec)}
+
+
+def test_cudnn_notes_name_the_layers_that_cannot_use_it():
+    from slstm.problems import cudnn_notes
+
+    spec = lstm_stack(8, 8, 8).with_layer(1, recurrent_dropout=0.1).with_layer(2, kind="simple_rnn")
+    assert cudnn_notes(spec) == [
+        "Layer 2 (LSTM) uses recurrent_dropout, which turns the cuDNN kernel off.",
+        "Layer 3 (SimpleRNN) has no cuDNN kernel.",
+    ]
+    assert cudnn_notes(lstm_stack(8, 8)) == []
