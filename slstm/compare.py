@@ -1,0 +1,185 @@
+"""Runs side by side: a table of runs, only the settings that differ, and depth-against-width sweeps
+(planned as ordinary runs, so a sweep resumes by skipping the cells already on record)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from dataclasses import dataclass
+
+import pandas as pd
+
+from slstm.runs import Run
+from slstm.shapes import infer_shapes, total_params
+from slstm.spec import ArchitectureSpec, lstm_stack
+
+
+def best_val_loss(history: dict[str, list]) -> float | None:
+    values = [v for v in history.get("val_loss", []) if v is not None and math.isfinite(v)]
+    return min(values) if values else None
+
+
+def test_metric(run: Run) -> tuple[str, float | None, float | None]:
+    """(metric name, model value, best baseline value) on the test split (validation if no test)."""
+    report = run.metrics.get("test") or run.metrics.get("val") or {}
+    model = report.get("model", {})
+    name = "accuracy" if "accuracy" in model else "rmse"
+    baselines = [v.get(name) for k, v in report.items() if k not in ("model", "confusion", "classes")]
+    baselines = [b for b in baselines if b is not None]
+    best = (max if name == "accuracy" else min)(baselines) if baselines else None
+    return name, model.get(name), best
+
+
+def params_of(run: Run) -> int | None:
+    d = run.data_config
+    try:
+        spec = ArchitectureSpec.from_dict(run.spec)
+        rows = infer_shapes(spec, timesteps=d.get("lookback", 1), num_features=len(d.get("features", [])) or 1)
+    except (ValueError, TypeError):
+        return None
+    return total_params(rows)
+
+
+def runs_table(runs: list[Run], histories: dict[str, dict]) -> pd.DataFrame:
+    """One row per run, as the Compare page lists them."""
+    rows = []
+    for run in runs:
+        name, value, baseline = test_metric(run)
+        rows.append(
+            {
+                "id": run.id,
+                "name": run.name,
+                "created": pd.Timestamp(run.created, unit="s").strftime("%Y-%m-%d %H:%M"),
+                "architecture": ArchitectureSpec.from_dict(run.spec).short(),
+                "params": params_of(run),
+                "epochs": run.epochs_done,
+                "best val_loss": best_val_loss(histories.get(run.id, {})),
+                f"test {name}": value,
+                "best baseline": baseline,
+                "status": run.status,
+                "seconds": None if run.duration is None else round(run.duration, 1),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def settings(run: Run) -> dict[str, object]:
+    """A run's settings flattened to names a user recognises (layer 2 units, learning_rate, lookback…)."""
+    out: dict[str, object] = {"layers": len(run.spec.get("layers", []))}
+    for i, layer in enumerate(run.spec.get("layers", []), start=1):
+        for key, value in layer.items():
+            out[f"layer {i} {key}"] = value
+    out["dense"] = ", ".join(str(d["units"]) for d in run.spec.get("dense", [])) or "none"
+    out["head"] = run.spec.get("head")
+    for key, value in {**run.data_config, **run.train_config}.items():
+        out[key] = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
+    return out
+
+
+def differing(runs: list[Run]) -> pd.DataFrame:
+    """Only the settings whose values are not the same across `runs`, one column per run."""
+    table = pd.DataFrame({f"{r.name} ({r.id})": pd.Series(settings(r), dtype=object) for r in runs})
+    if table.empty:
+        return table
+    same = table.apply(lambda row: len({json.dumps(v, default=str) for v in row}) == 1, axis=1)
+    return table[~same].fillna("—")
+
+
+@dataclass(frozen=True)
+class Cell:
+    depth: int
+    units: int
+    spec: ArchitectureSpec
+    key: str  # identifies this cell of this sweep on this data and budget
+
+
+def plan_sweep(depths: list[int], widths: list[int], *, kind: str = "lstm", fingerprint: str) -> list[Cell]:
+    """One cell per (depth, width): `depth` layers of `width` units, every layer but the last returning
+    sequences. `fingerprint` (data and training settings) makes each cell's key, so a rerun finds it."""
+    cells = []
+    for depth in depths:
+        for units in widths:
+            spec = lstm_stack(*[units] * depth, kind=kind)
+            key = hashlib.sha1(f"{fingerprint}|{spec.to_json()}".encode()).hexdigest()[:16]
+            cells.append(Cell(depth, units, spec, key))
+    return cells
+
+
+def fingerprint(data_config: dict, train_config: dict) -> str:
+    return hashlib.sha1(json.dumps([data_config, train_config], sort_keys=True, default=str).encode()).hexdigest()
+
+
+def sweep_results(cells: list[Cell], runs: list[Run], histories: dict[str, dict]) -> pd.DataFrame:
+    """Best validation loss and parameters per cell, from the runs whose train_config carries the cell key."""
+    by_key = {r.train_config.get("sweep_cell"): r for r in runs if r.status == "finished"}
+    rows = []
+    for cell in cells:
+        run = by_key.get(cell.key)
+        rows.append(
+            {
+                "depth": cell.depth,
+                "units": cell.units,
+                "key": cell.key,
+                "run": None if run is None else run.id,
+                "params": None if run is None else params_of(run),
+                "best val_loss": None if run is None else best_val_loss(histories.get(run.id, {})),
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+def read_sweep(results: pd.DataFrame) -> str:
+    """A short, honest reading of a finished sweep."""
+    done = results.dropna(subset=["best val_loss"])
+    if len(done) < 2:
+        return "Too few finished cells to compare yet."
+    best = done.loc[done["best val_loss"].idxmin()]
+    lines = [
+        f"Best: {int(best.depth)} layer(s) of {int(best.units)} units (val_loss {best['best val_loss']:.4g}, "
+        f"{int(best.params or 0):,} parameters)."
+    ]
+    shallow = done[done.depth == done.depth.min()]
+    wide = shallow.loc[shallow["best val_loss"].idxmin()]
+    if best.depth > wide.depth:
+        gain = 1 - best["best val_loss"] / wide["best val_loss"]
+        lines.append(
+            f"On this data, {int(best.depth)} layers of {int(best.units)} beat the best {int(wide.depth)}-layer "
+            f"stack ({int(wide.units)} units) by {gain:.0%}."
+        )
+    elif best.depth == wide.depth and done.depth.nunique() > 1:
+        lines.append(f"On this data, going deeper than {int(best.depth)} layer(s) did not help within this budget.")
+    per_depth = done.groupby("depth")["best val_loss"].min().sort_index()
+    for (d0, v0), (d1, v1) in zip(per_depth.items(), list(per_depth.items())[1:], strict=False):
+        if v1 >= v0:
+            lines.append(f"{int(d1)} layers did not improve on {int(d0)}.")
+    lines.append("One seed and a fixed budget: differences of a few percent may be noise; rerun with another seed.")
+    return " ".join(lines)
+
+
+def submit_sweep(store, pool, cells: list[Cell], *, workspace: str, frame, data_config, train_config) -> list[str]:
+    """Queue one job per cell that has no finished run yet (a restarted sweep runs none again); returns
+    the run ids of every cell, finished or queued, in cell order."""
+    from slstm.jobs import JobInputs
+    from slstm.results import config_dict
+
+    data = config_dict(data_config)
+    existing = {
+        r.train_config.get("sweep_cell"): r
+        for r in store.list_runs(workspace)
+        if r.train_config.get("sweep_cell") and r.status in ("finished", "queued", "running")
+    }
+    ids = []
+    for cell in cells:
+        run = existing.get(cell.key)
+        if run is None:
+            run = store.create_run(
+                workspace=workspace,
+                spec=cell.spec.to_dict(),
+                data_config=data,
+                train_config={**train_config.to_dict(), "sweep_cell": cell.key},
+                name=f"sweep {cell.depth}×{cell.units}",
+            )
+            pool.submit(JobInputs(run.id, str(store.home), frame, data_config, cell.spec, train_config))
+        ids.append(run.id)
+    return ids

@@ -1,0 +1,99 @@
+import time
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from slstm.compare import differing, fingerprint, plan_sweep, read_sweep, runs_table, submit_sweep, sweep_results
+from slstm.data import DataConfig
+from slstm.jobs import JobPool
+from slstm.results import config_dict
+from slstm.runs import RunStore
+from slstm.spec import lstm_stack
+from slstm.train import TrainConfig
+
+WS = "compare-ws"
+
+
+@pytest.fixture
+def store(tmp_path):
+    with RunStore(tmp_path) as s:
+        yield s
+
+
+def add_run(store, spec, *, lookback=24, lr=1e-3, batch_size=32):
+    data = config_dict(DataConfig(("v",), ("v",), lookback=lookback))
+    train = TrainConfig(learning_rate=lr, batch_size=batch_size).to_dict()
+    return store.create_run(workspace=WS, spec=spec.to_dict(), data_config=data, train_config=train)
+
+
+def test_differs_only_lists_exactly_the_differing_settings(store):
+    a = add_run(store, lstm_stack(64, 32))
+    b = add_run(store, lstm_stack(64, 16), lr=1e-2)
+    c = add_run(store, lstm_stack(64, 32), lookback=48)
+    table = differing([a, b, c])
+    assert set(table.index) == {"layer 2 units", "learning_rate", "lookback"}
+    assert list(table.loc["layer 2 units"]) == [32, 16, 32]
+    assert differing([a, a]).empty
+
+
+def test_differs_shows_layers_that_exist_in_one_run_only(store):
+    a, b = add_run(store, lstm_stack(8)), add_run(store, lstm_stack(8, 8))
+    table = differing([a, b])
+    assert {"layers", "layer 1 return_sequences", "layer 2 units"} <= set(table.index)
+    assert table.loc["layer 2 units"].tolist() == ["—", 8]
+
+
+def test_runs_table_has_one_row_per_run_with_params(store):
+    run = add_run(store, lstm_stack(4))
+    table = runs_table([run], {run.id: {"val_loss": [0.5, 0.25, None]}})
+    row = table.iloc[0]
+    assert row["architecture"] == "LSTM4 → Dense(out)" and row["params"] == 4 * 4 * (1 + 4 + 1) + 5
+    assert row["best val_loss"] == 0.25
+
+
+def wait_all(pool, ids, timeout=180):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        pool.pump()
+        if all(pool.get(i) is None or pool.get(i).done for i in ids):
+            return
+        time.sleep(0.1)
+    raise AssertionError("sweep did not finish")
+
+
+def test_a_2x2_sweep_stores_4_runs_and_a_restart_runs_none_again(store):
+    t = np.arange(300)
+    frame = pd.DataFrame({"v": np.sin(t / 5)})
+    data = DataConfig(("v",), ("v",), lookback=6)
+    train = TrainConfig(epochs=1, batch_size=32)
+    cells = plan_sweep([1, 2], [2, 4], fingerprint=fingerprint(config_dict(data), train.to_dict()))
+    pool = JobPool(store, max_workers=2)
+    try:
+        ids = submit_sweep(store, pool, cells, workspace=WS, frame=frame, data_config=data, train_config=train)
+        wait_all(pool, ids)
+        runs = store.list_runs(WS)
+        assert len(runs) == 4 and {r.status for r in runs} == {"finished"}
+        assert sorted(r.name for r in runs) == ["sweep 1×2", "sweep 1×4", "sweep 2×2", "sweep 2×4"]
+        again = submit_sweep(store, pool, cells, workspace=WS, frame=frame, data_config=data, train_config=train)
+        assert again == ids and len(store.list_runs(WS)) == 4
+        histories = {r.id: store.history(r.id) for r in runs}
+        results = sweep_results(cells, runs, histories)
+        assert results["best val_loss"].notna().all() and list(results["depth"]) == [1, 1, 2, 2]
+        assert read_sweep(results).startswith("Best: ")
+    finally:
+        pool.shutdown()
+
+
+def test_reading_says_when_depth_helps_and_when_it_does_not():
+    results = pd.DataFrame(
+        {
+            "depth": [1, 1, 2, 2, 3],
+            "units": [32, 64, 32, 64, 32],
+            "params": [100, 200, 300, 400, 500],
+            "best val_loss": [1.0, 0.9, 0.8, 0.85, 0.82],
+        }
+    )
+    text = read_sweep(results)
+    assert "2 layers of 32 beat the best 1-layer stack (64 units) by 11%" in text
+    assert "3 layers did not improve on 2." in text
