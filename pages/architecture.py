@@ -24,7 +24,7 @@ from slstm.text import escape_markdown
 ss = st.session_state
 windows = ss.get("windows")
 timesteps, features = (windows.timesteps, windows.num_features) if windows else (24, 1)
-num_outputs = windows.config.num_outputs if windows else 1
+num_outputs = windows.num_outputs if windows else 1
 version = ss.setdefault("spec_version", 0)  # bumped when the spec is replaced, so widgets start afresh
 
 

@@ -1,7 +1,9 @@
-"""Data: pick a built-in sample, set the window, and see the (samples, timesteps, features) it makes."""
+"""Data: pick a sample or upload a CSV, set column roles, windows and splits, and see the
+(samples, timesteps, features) it makes and where one sample comes from."""
 
 import hashlib
 
+import pandas as pd
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
@@ -12,14 +14,15 @@ if PagesManager.uses_pages_directory:  # opened by a deep link before app.py eve
 
 from slstm import plots
 from slstm.csvio import POLICIES, format_report
-from slstm.samples import SAMPLES
+from slstm.data import SCALINGS, TASKS
+from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.text import escape_markdown
 
 ss = st.session_state
 st.title("Data")
 st.write(
     "Choose a series and how it is cut into samples. Each sample is a window of past rows (the lookback); "
-    "its label is the target a few rows later (the horizon)."
+    "its label is the target a few rows later (the horizon). In long format, each sequence is one sample."
 )
 
 
@@ -33,7 +36,29 @@ def remember_upload() -> None:
     ss["upload"] = (hashlib.sha256(data).hexdigest(), file.name, data)
 
 
-series_samples = [k for k, s in SAMPLES.items() if s.sequence_id is None]
+def expected_sequence_id() -> str | None:
+    """A sample brings its own layout; an upload starts as a series until a sequence id column is chosen."""
+    return SAMPLES[ss.get("sample", DEFAULT_SAMPLE)].sequence_id if ss.get("source", "sample") == "sample" else None
+
+
+def sync_sequence_id() -> None:  # callbacks run before app.py reads sequence_id
+    ss["sequence_id"] = expected_sequence_id()
+
+
+def id_leaves_features() -> None:
+    """A sequence id column is neither a feature nor the target."""
+    seq = ss.get("sequence_id")
+    ss["features"] = [f for f in ss.get("features") or [] if f != seq]
+    others = [c for c in ss.get("target_options", []) if c != seq]
+    if ss.get("target") == seq and others:
+        ss["target"] = others[-1]  # labels are often the last column
+
+
+table = ss.get("table")
+id_options = [None, *(c for c in table.frame.columns if c != table.time_column)] if table is not None else [None]
+if ss.get("source", "sample") == "sample" and ss.get("sequence_id") != expected_sequence_id():
+    sync_sequence_id()  # e.g. a sample chosen without its callback: redo this run with the sample's layout
+    st.rerun()
 left, right = st.columns([2, 1])
 with left:
     source = st.radio(
@@ -42,11 +67,17 @@ with left:
         format_func={"sample": "Built-in sample", "upload": "Upload a CSV"}.get,
         horizontal=True,
         key="source",
+        on_change=sync_sequence_id,
         persist_state="session",
     )
     if source == "sample":
         key = st.selectbox(
-            "Sample data", series_samples, format_func=lambda k: SAMPLES[k].title, key="sample", persist_state="session"
+            "Sample data",
+            list(SAMPLES),
+            format_func=lambda k: SAMPLES[k].title,
+            key="sample",
+            on_change=sync_sequence_id,
+            persist_state="session",
         )
         st.caption(SAMPLES[key].story)
     else:
@@ -57,7 +88,8 @@ with left:
             on_change=remember_upload,
             help="Comma, semicolon, tab or pipe separated; any common encoding; up to 50 MB.",
         )
-        st.selectbox(
+        c1, c2 = st.columns(2)
+        c1.selectbox(
             "Missing values",
             POLICIES,
             index=POLICIES.index("interpolate"),
@@ -65,14 +97,38 @@ with left:
             persist_state="session",
             help="What to do with empty or unreadable cells in numeric columns.",
         )
+        if ss.get("sequence_id") not in id_options:  # a column of an earlier file
+            ss["sequence_id"] = None
+            st.rerun()
+        c2.selectbox(
+            "Sequence id column (long format)",
+            id_options,
+            format_func=lambda c: "none" if c is None else c,
+            key="sequence_id",
+            on_change=id_leaves_features,
+            persist_state="session",
+            help="Rows sharing an id form one sequence, one sample; its label is the target on its last row.",
+        )
+long_format = ss.get("sequence_id") is not None
 with right:
-    st.number_input("Lookback (timesteps per sample)", 1, 500, value=24, key="lookback", persist_state="session")
-    st.number_input("Horizon (steps ahead to predict)", 1, 200, value=1, key="horizon", persist_state="session")
+    if long_format:
+        st.number_input(
+            "Max timesteps per sequence",
+            1,
+            10_000,
+            value=None,
+            placeholder="longest sequence",
+            key="max_timesteps",
+            persist_state="session",
+            help="Shorter sequences are pre-padded with zeros (and masked); longer ones keep their last steps.",
+        )
+    else:
+        st.number_input("Lookback (timesteps per sample)", 1, 500, value=24, key="lookback", persist_state="session")
+        st.number_input("Horizon (steps ahead to predict)", 1, 200, value=1, key="horizon", persist_state="session")
 
 if source == "upload" and not ss.get("upload"):
     st.info("Upload a CSV to use your own data, or switch back to a built-in sample.")
     st.stop()
-table = ss.get("table")
 if table is not None:
     with st.expander(
         f"What was detected and cleaned ({len(table.report.steps)} steps, {len(table.report.warnings)} warnings)",
@@ -84,29 +140,55 @@ if numeric:
     c1, c2 = st.columns([1, 2])
     c1.selectbox("Target (what to predict)", ss["target_options"], key="target", persist_state="session")
     c2.multiselect("Features (what the network sees)", numeric, key="features", persist_state="session")
+with st.expander("Windows and splits"):
+    c1, c2, c3 = st.columns(3)
+    c1.number_input(
+        "Stride (rows between windows)", 1, 1000, value=1, key="stride", persist_state="session", disabled=long_format
+    )
+    c2.selectbox("Scaling (fitted on training rows)", SCALINGS, key="scaling", persist_state="session")
+    c3.selectbox("Task", TASKS, key="task", persist_state="session", help="auto: text or few whole numbers = classes")
+    c1.slider("Validation fraction", 0.0, 0.5, 0.15, 0.05, key="val_fraction", persist_state="session")
+    c2.slider("Test fraction", 0.0, 0.5, 0.15, 0.05, key="test_fraction", persist_state="session")
+    c3.checkbox("predict all H next steps", key="multi_step", persist_state="session", help="multi-step regression")
+
 windows = ss.get("windows")
 if windows is None:
     st.error(escape_markdown(ss["data_error"]))
     st.stop()
-frame = ss["frame"]
-x_shape, y_shape = windows.input_shape, windows.train.y.shape
+frame, c = ss["frame"], windows.config
+(samples, timesteps, features), y_shape = windows.input_shape, windows.train.y.shape
 st.subheader("What the network receives")
-c1, c2, c3 = st.columns(3)
-c1.metric("samples (training)", f"{x_shape[0]:,}")
-c2.metric("timesteps", x_shape[1])
-c3.metric("features", x_shape[2])
-st.text(f"X_train: {x_shape} = (samples, timesteps, features)  →  y_train: {y_shape}")
+c1, c2, c3, c4 = st.columns(4)
+c1.metric("samples (training)", f"{samples:,}")
+c2.metric("timesteps", timesteps)
+c3.metric("features", features)
+c4.metric("task", f"{len(windows.classes)} classes" if windows.classes else "regression")
+y_meaning = f"class indices of {len(windows.classes)} classes" if windows.classes else "(samples, outputs)"
+st.text(
+    f"X_train: {windows.input_shape} = ({samples:,} samples, {timesteps} timesteps, {features} "
+    f"feature{'s' * (features != 1)})  →  y_train: {y_shape} = {y_meaning}"
+)
+how = "by sequence, stratified by class" if long_format and windows.classes else "by sequence" if long_format else ""
+scaled = {"standard": "Scaled to mean 0 and standard deviation 1", "minmax": "Scaled to 0–1", "none": "Not scaled"}
 st.caption(
     escape_markdown(
-        f"Validation: {len(windows.val):,} samples, test: {len(windows.test):,} samples, split in time order. "
-        f"Target: {windows.config.targets[0]!r}; features: {', '.join(map(repr, windows.config.features))}. "
-        "Scaled to mean 0 and standard deviation 1 using the training rows only."
+        f"Validation: {len(windows.val):,} samples, test: {len(windows.test):,} samples, split "
+        f"{how or 'in time order'}. Target: {c.targets[0]!r}; features: {', '.join(map(repr, c.features))}. "
+        f"{scaled[c.scaling]}{' using the training rows only' if c.scaling != 'none' else ''}."
+        + (" Sequences are pre-padded with zeros and masked." if windows.masked else "")
     )
 )
+if windows.classes:
+    st.dataframe(pd.DataFrame(windows.class_counts()).T.rename_axis("class"), width="content", key="class_counts")
 for note in windows.notes:
-    st.warning(note)
+    st.warning(escape_markdown(note))
 
-st.plotly_chart(
-    plots.series(frame, list(windows.config.features), time_column=ss.get("time_column")), key="series_chart"
-)
+st.subheader("Where one sample comes from")
+last = len(windows.train) - 1
+if ss.get("preview_sample", 0) > last:
+    ss["preview_sample"] = max(last, 0)  # fewer samples than before
+sample = st.slider("Training sample", 0, last, key="preview_sample") if last > 0 else 0
+if last >= 0:
+    st.plotly_chart(plots.window_preview(frame, windows, sample), key="window_preview")
+st.plotly_chart(plots.series(frame, list(c.features), time_column=ss.get("time_column")), key="series_chart")
 st.dataframe(frame.head(200), height=240)

@@ -1,5 +1,6 @@
-"""From a table to the network's input: column roles, chronological splits, scaling fitted on the
-training rows only, and sliding windows `(samples, timesteps, features)` that are views, not copies."""
+"""From a table to the network's input: column roles, the task (regression or classification), splits,
+scaling fitted on the training rows only, and sliding windows `(samples, timesteps, features)` that are
+views, not copies. Long-format tables (one sequence per id, layout B) are cut in slstm.sequences."""
 
 from __future__ import annotations
 
@@ -12,14 +13,20 @@ from numpy.lib.stride_tricks import sliding_window_view
 from slstm.errors import DataError
 
 SCALINGS = ("standard", "minmax", "none")
+TASKS = ("auto", "regression", "classification")
+MAX_CLASSES = 200
 
 
 @dataclass(frozen=True)
 class DataConfig:
-    """Which columns feed the network and how a series becomes samples.
+    """Which columns feed the network and how a table becomes samples.
 
-    y of sample i is the target at row i*stride + lookback + horizon - 1 (or the `horizon` rows after
-    the window when `multi_step`).
+    Layout A (a series, `sequence_id=None`): y of sample i is the target at row
+    i*stride + lookback + horizon - 1 (or the `horizon` rows after the window when `multi_step`).
+    Layout B (long format, `sequence_id` set): each sequence is one sample labelled with the target on
+    its last row; `lookback`, `horizon` and `stride` are not used; sequences are pre-padded to the longest
+    one, or cut to their last `max_timesteps` steps when that is set.
+    `task="auto"` picks classification for a text target or whole numbers with few distinct values.
     """
 
     features: tuple[str, ...]
@@ -32,6 +39,9 @@ class DataConfig:
     val_fraction: float = 0.15
     test_fraction: float = 0.15
     scaling: str = "standard"
+    sequence_id: str | None = None
+    max_timesteps: int | None = None
+    task: str = "auto"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "features", tuple(self.features))
@@ -41,16 +51,39 @@ class DataConfig:
         for name, value in (("lookback", self.lookback), ("horizon", self.horizon), ("stride", self.stride)):
             if not isinstance(value, int) or value < 1:
                 raise DataError(f"Received {name}={value!r}; expected a whole number of at least 1.")
+        if self.max_timesteps is not None and (not isinstance(self.max_timesteps, int) or self.max_timesteps < 1):
+            raise DataError(f"Received max_timesteps={self.max_timesteps!r}; expected None or a whole number ≥ 1.")
         if not (
             0 <= self.val_fraction < 1 and 0 <= self.test_fraction < 1 and self.val_fraction + self.test_fraction < 0.9
         ):
             raise DataError("Validation and test fractions must each be from 0 to 1 and together below 0.9.")
         if self.scaling not in SCALINGS:
             raise DataError(f"Received scaling={self.scaling!r}; expected one of {', '.join(SCALINGS)}.")
+        if self.task not in TASKS:
+            raise DataError(f"Received task={self.task!r}; expected one of {', '.join(TASKS)}.")
+        if self.multi_step and self.task == "classification":
+            raise DataError(_MULTI_STEP_CLASSES)
+        if self.multi_step and self.sequence_id is not None:
+            raise DataError(
+                "multi_step predicts the next rows after a sliding window; with a sequence id column each "
+                "sequence has one label. Turn off 'predict all H next steps' or choose no sequence id."
+            )
+        if self.sequence_id is not None and self.sequence_id in (*self.features, *self.targets):
+            raise DataError(
+                f"Column {self.sequence_id!r} is the sequence id; it cannot also be a feature or the target. "
+                "Remove it from the features (or pick another target)."
+            )
 
     @property
     def num_outputs(self) -> int:
+        """Outputs of a regression model; use `Windows.num_outputs`, which also knows classification."""
         return len(self.targets) * (self.horizon if self.multi_step else 1)
+
+
+_MULTI_STEP_CLASSES = (
+    "multi_step (predict all H next steps) works for regression only; the target holds classes. "
+    "Turn off multi_step, or set the task to regression for a numeric target."
+)
 
 
 @dataclass(frozen=True)
@@ -67,12 +100,18 @@ class Scaler:
         shift, scale = np.zeros(n), np.ones(n)
         for j in range(n):
             column = values[:, j]
+            if len(column) == 0:
+                continue
             if kind == "standard":
                 shift[j], scale[j] = column.mean(dtype="float64"), column.std(dtype="float64")
             elif kind == "minmax":
                 shift[j], scale[j] = column.min(), float(column.max()) - float(column.min())
         scale = np.where(scale > 0, scale, 1.0)  # a constant column is shifted only
         return cls(shift, scale)
+
+    @classmethod
+    def identity(cls, n: int) -> Scaler:
+        return cls(np.zeros(n), np.ones(n))
 
     def transform_(self, values: np.ndarray) -> np.ndarray:
         """Scale a float32 array in place and return it."""
@@ -89,17 +128,19 @@ class Scaler:
 
 @dataclass(frozen=True)
 class Split:
-    x: np.ndarray  # (samples, timesteps, features), a strided view
-    y: np.ndarray  # (samples, outputs), scaled
-    rows: tuple[int, int]  # [first, last) table rows this split's windows come from
+    x: np.ndarray  # (samples, timesteps, features): a strided view (layout A), pre-padded copies (layout B)
+    y: np.ndarray  # regression: (samples, outputs), scaled; classification: (samples,) int32 class indices
+    rows: tuple[int, int]  # layout A: [first, last) table rows this split's windows come from
     stride: int = 1
+    ids: np.ndarray | None = None  # layout B: the sequence id of each sample
+    lengths: np.ndarray | None = None  # layout B: real (unpadded) steps of each sample
 
     def __len__(self) -> int:
         return len(self.x)
 
     @property
     def starts(self) -> np.ndarray:
-        """The table row where each sample's window starts."""
+        """The table row where each sample's window starts (layout A)."""
         return self.rows[0] + np.arange(len(self.x)) * self.stride
 
 
@@ -110,81 +151,195 @@ class Windows:
     val: Split
     test: Split
     feature_scaler: Scaler
-    target_scaler: Scaler  # for the targets' columns; repeated over the horizon when multi_step
+    target_scaler: Scaler  # for the targets' columns; repeated over the horizon when multi_step; identity for classes
     notes: tuple[str, ...] = field(default=())
+    task: str = "regression"  # "regression" | "classification"
+    classes: tuple[str, ...] = ()  # classification: the class names, y holds indices into them
+    masked: bool = False  # sequences were pre-padded with 0.0: the model needs keras.layers.Masking(mask_value=0.0)
 
     @property
     def timesteps(self) -> int:
-        return self.config.lookback
+        return self.train.x.shape[1]
 
     @property
     def num_features(self) -> int:
         return len(self.config.features)
 
     @property
+    def num_outputs(self) -> int:
+        """Units of the output layer: one per class for classification, else one per target and step."""
+        return len(self.classes) if self.task == "classification" else self.config.num_outputs
+
+    @property
     def input_shape(self) -> tuple[int, int, int]:
         return (len(self.train), self.timesteps, self.num_features)
 
     def unscale_y(self, y: np.ndarray) -> np.ndarray:
-        """Scaled targets (samples, outputs) back to the target's own units."""
+        """Scaled targets (samples, outputs) back to the target's own units (regression only)."""
+        if self.task == "classification":
+            raise DataError("Classification labels are class indices, not scaled values; use windows.classes[y].")
         reps = self.config.horizon if self.config.multi_step else 1
         scaler = Scaler(np.tile(self.target_scaler.shift, reps), np.tile(self.target_scaler.scale, reps))
         return scaler.inverse(y)
 
+    def class_counts(self) -> dict[str, dict[str, int]]:
+        """Samples per class and split: {class: {"train": n, "validation": n, "test": n}}."""
+        splits = {"train": self.train, "validation": self.val, "test": self.test}
+        counts = {k: np.bincount(s.y, minlength=len(self.classes)) for k, s in splits.items()}
+        return {name: {k: int(c[i]) for k, c in counts.items()} for i, name in enumerate(self.classes)}
 
-def _values(frame: pd.DataFrame, columns: tuple[str, ...], role: str) -> np.ndarray:
-    missing = [c for c in columns if c not in frame.columns]
-    if missing:
-        raise DataError(f"The {role} column(s) {', '.join(map(repr, missing))} are not in the table.")
-    values = np.empty((len(frame), len(columns)), dtype="float32")  # our own copy: scaled in place later
+
+def detect_task(values: pd.Series) -> str:
+    """ "classification" for text, or whole numbers with few distinct values (≤ 10 and ≤ 5 % of rows).
+
+    >>> detect_task(pd.Series(["up", "down"] * 50)), detect_task(pd.Series([0, 1, 2] * 40))
+    ('classification', 'classification')
+    """
+    if pd.api.types.is_datetime64_any_dtype(values) or pd.api.types.is_timedelta64_dtype(values):
+        return "regression"
+    if pd.api.types.is_bool_dtype(values) or not pd.api.types.is_numeric_dtype(values):
+        return "classification"
+    array = values.to_numpy()
+    if array.dtype.kind == "f":
+        for part in (array[:1000], array):  # a cheap look first: most float columns stop here
+            finite = part[np.isfinite(part)]
+            if not np.array_equal(finite, np.round(finite)):
+                return "regression"
+    distinct = values.nunique()
+    return "classification" if distinct <= 10 and distinct <= 0.05 * len(values) else "regression"
+
+
+def encode_classes(columns: list[pd.Series], name: str) -> tuple[tuple[str, ...], list[np.ndarray]]:
+    """Class names (numbers in numeric order, text sorted) and each column's int32 class indices."""
+    for column in columns:
+        if missing := int(column.isna().sum()):
+            raise DataError(
+                f"The target column {name!r} has {missing} empty cell(s); classification needs a label on "
+                "every row. Remove those rows from the file or pick another target."
+            )
+    together = pd.concat(columns, ignore_index=True)
+    if pd.api.types.is_numeric_dtype(together) and not pd.api.types.is_bool_dtype(together):
+        numbers = together.to_numpy("float64")
+        if not (np.isfinite(numbers).all() and np.array_equal(numbers, np.round(numbers))):
+            raise DataError(
+                f"The target column {name!r} holds numbers that are not whole; classes must be whole numbers "
+                "or text. Set the task to regression to predict the numbers."
+            )
+        uniques = np.unique(numbers)
+        classes = tuple(str(int(v)) for v in uniques)
+        codes = [np.searchsorted(uniques, c.to_numpy("float64")).astype("int32") for c in columns]
+    else:
+        classes = tuple(sorted(set(together.astype(str))))
+        codes = [pd.Categorical(c.astype(str), categories=classes).codes.astype("int32") for c in columns]
+    if len(classes) < 2:
+        raise DataError(f"The target column {name!r} has one value only ({classes[0]!r}); classification needs two.")
+    if len(classes) > MAX_CLASSES:
+        raise DataError(
+            f"The target column {name!r} has {len(classes)} distinct values; classification here takes at most "
+            f"{MAX_CLASSES}. Set the task to regression, or pick a target with fewer classes."
+        )
+    return classes, codes
+
+
+def labels(frames: list[pd.DataFrame], c: DataConfig) -> tuple[str, tuple[str, ...], list[np.ndarray] | None]:
+    """The task, the class names and each frame's class indices per row (None for regression)."""
+    task = c.task
+    if task == "auto":
+        task = detect_task(frames[0][c.targets[0]]) if len(c.targets) == 1 else "regression"
+    if task == "regression":
+        return task, (), None
+    if len(c.targets) != 1:
+        raise DataError(f"Classification takes one target column; received {len(c.targets)}. Pick one.")
+    if c.multi_step:
+        raise DataError(_MULTI_STEP_CLASSES)
+    classes, codes = encode_classes([f[c.targets[0]] for f in frames], c.targets[0])
+    return task, classes, codes
+
+
+def check_columns(frame: pd.DataFrame, c: DataConfig, *, where: str = "the table") -> None:
+    """Every column the config names is in `frame`, or a DataError naming the missing ones."""
+    roles = {"feature": c.features, "target": c.targets, "time": (c.time_column,), "sequence id": (c.sequence_id,)}
+    missing = {role: [n for n in names if n is not None and n not in frame.columns] for role, names in roles.items()}
+    if any(missing.values()):
+        what = "; ".join(f"{role} column(s) {', '.join(map(repr, names))}" for role, names in missing.items() if names)
+        fix = "Pick columns the table has." if where == "the table" else "Use a file with the training table's columns."
+        raise DataError(f"{where[0].upper()}{where[1:]} lacks the {what}. {fix}")
+    if text := [n for n in c.features if not pd.api.types.is_numeric_dtype(frame[n])]:
+        raise DataError(f"The feature column(s) {', '.join(map(repr, text))} hold text; pick numeric columns.")
+
+
+def numeric_values(frame: pd.DataFrame, columns: tuple[str, ...], role: str) -> np.ndarray:
+    """The columns as a new float32 array (rows, columns), or a DataError for text or missing values."""
+    out = np.empty((len(frame), len(columns)), dtype="float32")  # our own copy: scaled in place later
     try:
         for j, column in enumerate(columns):  # column by column: no full-size temporary
-            values[:, j] = frame[column].to_numpy()
+            out[:, j] = frame[column].to_numpy()
     except (TypeError, ValueError):
         text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
         raise DataError(f"The {role} column(s) {', '.join(map(repr, text))} hold text; pick numeric columns.") from None
-    counts = [int(np.count_nonzero(~np.isfinite(values[:, j]))) for j in range(values.shape[1])]  # per column
+    counts = [int(np.count_nonzero(~np.isfinite(out[:, j]))) for j in range(out.shape[1])]  # per column
     if any(counts):
         where = ", ".join(f"{c!r} ({n})" for c, n in zip(columns, counts, strict=True) if n)
         raise DataError(
             f"The {role} columns have missing or infinite values: {where}. Choose a missing-value "
             "policy (drop rows, forward-fill or interpolate) on the Data page first."
         )
-    return values
+    return out
+
+
+def missing_classes_note(classes: tuple[str, ...], train_y: np.ndarray) -> list[str]:
+    absent = [name for i, name in enumerate(classes) if not np.any(train_y == i)]
+    if not absent:
+        return []
+    return [
+        f"Class(es) {', '.join(map(repr, absent))} never appear in the training split: the model cannot learn "
+        "them. Use more data, or smaller validation and test fractions."
+    ]
 
 
 def _windows(features: np.ndarray, targets: np.ndarray, lo: int, hi: int, c: DataConfig) -> Split:
     t, h = c.lookback, c.horizon
     span = t + h  # rows one sample needs
     n = (hi - lo - span) // c.stride + 1 if hi - lo >= span else 0
-    f, k = features.shape[1], targets.shape[1]
+    f = features.shape[1]
     if n <= 0:
-        return Split(np.empty((0, t, f), "float32"), np.empty((0, c.num_outputs), "float32"), (lo, hi), c.stride)
+        y_shape = (0, c.num_outputs) if targets.ndim == 2 else (0,)
+        return Split(np.empty((0, t, f), "float32"), np.empty(y_shape, targets.dtype), (lo, hi), c.stride)
     view = sliding_window_view(features[lo:hi], t, axis=0)  # (rows-t+1, features, t)
     x = view.transpose(0, 2, 1)[: (n - 1) * c.stride + 1 : c.stride]  # (n, t, features)
     if c.multi_step:
         future = sliding_window_view(targets[lo + t : hi], h, axis=0)  # (.., k, h)
-        y = future.transpose(0, 2, 1)[: (n - 1) * c.stride + 1 : c.stride].reshape(n, h * k)
+        y = future.transpose(0, 2, 1)[: (n - 1) * c.stride + 1 : c.stride].reshape(n, -1)
     else:
         first = lo + t + h - 1
-        y = targets[first : first + (n - 1) * c.stride + 1 : c.stride]  # (n, k)
-    return Split(x, np.ascontiguousarray(y, dtype="float32"), (lo, hi), c.stride)
+        y = targets[first : first + (n - 1) * c.stride + 1 : c.stride]  # (n, k) or class indices (n,)
+    return Split(x, np.ascontiguousarray(y), (lo, hi), c.stride)
 
 
-def prepare(table: pd.DataFrame | object, config: DataConfig) -> Windows:
-    """Split a series chronologically, fit scaling on the training rows, and cut windows.
+def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.DataFrame | object = None) -> Windows:
+    """Split a table, fit scaling on the training rows, and cut windows (or pad sequences, layout B).
 
+    `test_table` (same columns), when given, is the test split, scaled with the training statistics; the
+    main table is then split into training and validation only.
     >>> import pandas as pd
     >>> w = prepare(pd.DataFrame({"v": range(100)}), DataConfig(("v",), ("v",), lookback=5))
-    >>> w.input_shape, w.train.y[0, 0] * w.target_scaler.scale[0] + w.target_scaler.shift[0]
-    ((66, 5, 1), 5.0)
+    >>> w.input_shape, w.task, round(float(w.unscale_y(w.train.y)[0, 0]), 3)
+    ((65, 5, 1), 'regression', 5.0)
     """
     frame: pd.DataFrame = getattr(table, "frame", table)
+    test = None if test_table is None else getattr(test_table, "frame", test_table)
     c = config
-    features = _values(frame, c.features, "feature")
-    targets = _values(frame, c.targets, "target")
+    check_columns(frame, c)
+    if test is not None:
+        check_columns(test, c, where="the test file")
+    task, classes, codes = labels([frame] if test is None else [frame, test], c)
+    if c.sequence_id is not None:
+        from slstm.sequences import prepare_sequences
+
+        return prepare_sequences(frame, c, task=task, classes=classes, codes=codes, test=test)
     rows = len(frame)
-    n_test, n_val = int(round(rows * c.test_fraction)), int(round(rows * c.val_fraction))
+    n_test = 0 if test is not None else int(round(rows * c.test_fraction))
+    n_val = int(round(rows * c.val_fraction))
     n_train = rows - n_val - n_test
     need = c.lookback + c.horizon
     if n_train < need:
@@ -192,13 +347,28 @@ def prepare(table: pd.DataFrame | object, config: DataConfig) -> Windows:
             f"Each sample needs {need} rows (lookback {c.lookback} + horizon {c.horizon}), but the training "
             f"split has only {n_train} of the table's {rows} rows. Use a shorter lookback or more data."
         )
+    features = numeric_values(frame, c.features, "feature")
+    targets = numeric_values(frame, c.targets, "target") if codes is None else codes[0]
     feature_scaler = Scaler.fit(features[:n_train], c.scaling)
-    target_scaler = Scaler.fit(targets[:n_train], c.scaling)
-    scaled_x, scaled_y = feature_scaler.transform_(features), target_scaler.transform_(targets)
+    scaled_x = feature_scaler.transform_(features)
+    if codes is None:
+        target_scaler = Scaler.fit(targets[:n_train], c.scaling)
+        scaled_y = target_scaler.transform_(targets)
+    else:
+        target_scaler, scaled_y = Scaler.identity(1), targets
     bounds = [(0, n_train), (n_train, n_train + n_val), (n_train + n_val, rows)]
-    train, val, test = (_windows(scaled_x, scaled_y, lo, hi, c) for lo, hi in bounds)
+    train, val, test_split = (_windows(scaled_x, scaled_y, lo, hi, c) for lo, hi in bounds)
     notes = []
-    for name, split, (lo, hi) in (("validation", val, bounds[1]), ("test", test, bounds[2])):
+    if test is not None:
+        test_x = feature_scaler.transform_(numeric_values(test, c.features, "feature"))
+        test_y = target_scaler.transform_(numeric_values(test, c.targets, "target")) if codes is None else codes[1]
+        bounds[2] = (0, len(test))
+        test_split = _windows(test_x, test_y, 0, len(test), c)
+        ignored = f"; the test fraction ({c.test_fraction:g}) is not used" if c.test_fraction else ""
+        notes.append(f"The separate test file's {len(test)} rows are the test split{ignored}.")
+    for name, split, (lo, hi) in (("validation", val, bounds[1]), ("test", test_split, bounds[2])):
         if hi > lo and len(split) == 0:
             notes.append(f"The {name} split ({hi - lo} rows) is shorter than one sample ({need} rows): it is empty.")
-    return Windows(c, train, val, test, feature_scaler, target_scaler, tuple(notes))
+    if task == "classification":
+        notes += missing_classes_note(classes, train.y)
+    return Windows(c, train, val, test_split, feature_scaler, target_scaler, tuple(notes), task, classes)

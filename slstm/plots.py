@@ -41,7 +41,7 @@ def loss_curve(history: Mapping[str, Sequence[float]], *, title: str = "Loss by 
     fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss (MSE, scaled units)", **_LAYOUT)
     fig.update_xaxes(rangemode="tozero" if not values else None, dtick=1 if len(values) <= 24 else None)
     if log:
-        fig.update_yaxes(type="log")
+        fig.update_yaxes(type="log", dtick=1)  # one tick per decade
     return fig
 
 
@@ -127,4 +127,117 @@ def predictions(
         ]
     )
     fig.update_layout(title=title, xaxis_title="test sample", yaxis_title=unit, **_LAYOUT)
+    return fig
+
+
+def _plain(text: object) -> str:
+    """A user string for Plotly, which reads a few HTML tags in titles and names: show < and > as text."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def window_preview(
+    frame: pd.DataFrame, windows, sample: int, *, split: str = "train", column: str | None = None
+) -> go.Figure:
+    """Where sample `sample` of a split comes from: the X rows shaded, the y row(s) marked.
+
+    Layout A: `column` (default: the target when it is numeric, else the first feature) over the table
+    rows around the window; rows are the table's 0-based positions. Layout B: the sample's sequence,
+    every feature (or `column`) over the model's timesteps, with the zero padding shaded. For the test
+    split of a separate test file, pass that file's frame.
+    """
+    part = {"train": windows.train, "val": windows.val, "validation": windows.val, "test": windows.test}[split]
+    if not 0 <= sample < len(part):
+        raise IndexError(f"Sample {sample} is out of range: the {split} split has {len(part)} samples.")
+    c = windows.config
+    if c.sequence_id is not None:
+        return _sequence_preview(frame, windows, part, sample, column)
+    start, t = int(part.starts[sample]), c.lookback
+    y_rows = list(range(start + t, start + t + c.horizon)) if c.multi_step else [start + t + c.horizon - 1]
+    target = c.targets[0]
+    if column is None:
+        column = target if pd.api.types.is_numeric_dtype(frame[target]) else c.features[0]
+    context = max(5, t // 2)
+    lo, hi = max(0, start - context), min(len(frame), y_rows[-1] + context + 1)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            x=np.arange(lo, hi),
+            y=frame[column].iloc[lo:hi],
+            name=_plain(column),
+            mode="lines+markers",
+            line=dict(color=COLOR_INPUT),
+            marker=dict(size=4),
+        )
+    )
+    fig.add_vrect(
+        x0=start - 0.5,
+        x1=start + t - 0.5,
+        fillcolor=COLOR_3D,
+        opacity=0.15,
+        line_width=0,
+        annotation_text=f"X: {t} rows",
+        annotation_position="top left",
+    )
+    rows_text = f"row {y_rows[0]}" if len(y_rows) == 1 else f"rows {y_rows[0]}–{y_rows[-1]}"
+    if windows.task == "classification":
+        label = f"class {_plain(windows.classes[int(part.y[sample])])}"
+    elif len(y_rows) == 1:
+        label = f"{_plain(target)} = {frame[target].iloc[y_rows[0]]:.4g}"
+    else:
+        label = _plain(target)
+    fig.add_trace(
+        go.Scatter(
+            x=y_rows,
+            y=frame[column].iloc[y_rows],
+            name=f"y: {label} ({rows_text})",
+            mode="markers",
+            marker=dict(color=COLOR_BROKEN, size=11, symbol="diamond"),
+        )
+    )
+    title = f"Sample {sample}: X = rows {start}–{start + t - 1}, y = {rows_text}"
+    fig.update_layout(
+        title=title, xaxis_title="row (0-based position in the table)", yaxis_title=_plain(column), **_LAYOUT
+    )
+    fig.update_layout(legend=dict(orientation="h", y=-0.25, x=0), margin=dict(l=60, r=20, t=50, b=90))
+    return fig
+
+
+def _sequence_preview(frame: pd.DataFrame, windows, part, sample: int, column: str | None) -> go.Figure:
+    c = windows.config
+    seq_id, length, timesteps = part.ids[sample], int(part.lengths[sample]), windows.timesteps
+    rows = np.flatnonzero((frame[c.sequence_id] == seq_id).to_numpy())
+    if c.time_column is not None:
+        rows = rows[np.argsort(frame[c.time_column].to_numpy()[rows], kind="stable")]
+    rows = rows[-length:]  # the steps the model sees
+    steps = np.arange(timesteps - length, timesteps)
+    fig = go.Figure()
+    for name in [column] if column else c.features:
+        fig.add_trace(go.Scatter(x=steps, y=frame[name].to_numpy()[rows], name=_plain(name), mode="lines+markers"))
+    padding = timesteps - length
+    if padding:
+        fig.add_vrect(
+            x0=-0.5,
+            x1=padding - 0.5,
+            fillcolor=COLOR_INPUT,
+            opacity=0.2,
+            line_width=0,
+            annotation_text="padding (zeros, masked)",
+            annotation_position="top left",
+        )
+    if windows.task == "classification":
+        label = windows.classes[int(part.y[sample])]
+    else:
+        label = f"{frame[c.targets[0]].to_numpy()[rows[-1]]:.4g}"
+    fig.add_vline(
+        x=timesteps - 1,
+        line=dict(color=COLOR_BROKEN, dash="dot"),
+        annotation_text=f"y = {_plain(label)}",
+        annotation_position="top left",
+    )
+    title = (
+        f"Sample {sample}: sequence {_plain(seq_id)}, {length} steps, pre-padded to {timesteps}; "
+        f"y = {_plain(label)} (last row {rows[-1]})"
+    )
+    fig.update_layout(title=title, xaxis_title="timestep (model input)", yaxis_title="value", **_LAYOUT)
+    fig.update_xaxes(range=[-0.5, timesteps - 0.5])
     return fig

@@ -54,3 +54,98 @@ def test_code_prints_a_script_that_compiles_and_refuses_a_broken_stack():
     broken = json.dumps({"layers": [{"kind": "lstm", "units": 8}, {"kind": "gru", "units": 4}]})
     out = cli("code", "--spec", broken, "--timesteps", "12", "--features", "3")
     assert out.returncode == 2 and "Set return_sequences=True on layer 1" in out.stderr
+
+
+@pytest.fixture
+def sample_csv(tmp_path, monkeypatch):
+    from slstm.samples import SAMPLES
+
+    monkeypatch.setenv("SLSTM_HOME", str(tmp_path / "home"))
+
+    def write(key):
+        path = tmp_path / f"{key}.csv"
+        SAMPLES[key].make().to_csv(path, index=False)
+        return str(path)
+
+    return write
+
+
+def cli_env(*args):
+    import os
+
+    return subprocess.run(
+        [sys.executable, "-m", "slstm", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2"},
+        timeout=300,
+    )
+
+
+def test_train_json_on_a_sample_exported_to_csv(sample_csv):
+    out = cli_env(
+        "train",
+        "--csv",
+        sample_csv("sine_trend"),
+        "--target",
+        "value",
+        "--lookback",
+        "12",
+        "--spec",
+        '{"layers":[{"kind":"lstm","units":4}]}',
+        "--epochs",
+        "2",
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout)
+    assert result["status"] == "finished" and result["task"] == "regression"
+    assert result["input_shape"] == [len(range(840 - 12)), 12, 1]
+    assert result["epochs_run"] == 2 and len(result["history"]["loss"]) == 2
+    assert set(result["metrics"]) == {"val", "test"} and set(result["metrics"]["test"]) == {"rmse", "mae"}
+    assert {"training mean", "persistence (last value)"} <= set(result["baselines"]["test"])
+
+
+def test_train_classification_on_the_long_format_sample(sample_csv):
+    out = cli_env(
+        "train",
+        "--csv",
+        sample_csv("gestures"),
+        "--target",
+        "gesture",
+        "--sequence-id",
+        "sequence",
+        "--features",
+        "ax,ay,az",
+        "--spec",
+        '{"layers":[{"kind":"gru","units":4}]}',
+        "--epochs",
+        "1",
+        "--json",
+    )
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout)
+    assert result["task"] == "classification"
+    assert set(result["metrics"]["test"]) == {"accuracy"}
+    assert result["baselines"]["test"]["majority class"]["accuracy"] == pytest.approx(1 / 3, abs=0.1)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--target", "nope"], "Column(s) 'nope' are not in"),
+        (["--target", "value", "--lookback", "5000"], "Each sample needs"),
+    ],
+)
+def test_train_bad_input_is_one_line_and_status_2(sample_csv, args, message):
+    out = cli_env("train", "--csv", sample_csv("sine_trend"), "--spec", '{"layers":[{"kind":"lstm","units":4}]}', *args)
+    assert out.returncode == 2 and message in out.stderr
+    assert len(out.stderr.strip().splitlines()) == 1
+
+
+def test_data_report_as_json(sample_csv):
+    out = cli_env("data", sample_csv("sine_trend"), "--json")
+    assert out.returncode == 0
+    report = json.loads(out.stdout)
+    assert report["time_column"] == "time" and report["rows"] == 1200

@@ -2,7 +2,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slstm.data import DataConfig, prepare
+from slstm import plots
+from slstm.data import DataConfig, detect_task, prepare
 from slstm.errors import DataError
 from slstm.samples import SAMPLES
 
@@ -81,3 +82,133 @@ def test_samples_are_deterministic_and_finite(key):
     pd.testing.assert_frame_equal(a, b)
     assert {sample.target, *sample.features} <= set(a.columns)
     assert np.isfinite(a[list(sample.features)].to_numpy()).all()
+
+
+# --- task detection and classification (layout A) ---
+
+
+@pytest.mark.parametrize(
+    ("column", "task"),
+    [
+        (["up", "down", "flat"] * 40, "classification"),  # text
+        ([0, 1, 2, 3] * 30, "classification"),  # few whole numbers
+        ([0.0, 1.0, 2.0] * 40, "classification"),  # whole numbers stored as floats
+        (np.linspace(0, 1, 120), "regression"),  # floats
+        (list(range(120)), "regression"),  # many whole numbers
+        ([0, 1, 2, 3, 4, 5, 6] * 10, "regression"),  # 7 distinct values are more than 5 % of 70 rows
+        ([True, False] * 60, "classification"),
+    ],
+)
+def test_auto_task_detection(column, task):
+    assert detect_task(pd.Series(column)) == task
+
+
+def labelled(n=120):
+    """A series whose class at row r is r % 3 (as text), and a numeric feature equal to the row."""
+    return pd.DataFrame({"t": np.arange(n, dtype=float), "label": np.array(["a", "b", "c"])[np.arange(n) % 3]})
+
+
+@pytest.mark.parametrize(("lookback", "horizon", "stride"), [(5, 1, 1), (4, 3, 1), (6, 2, 3)])
+def test_classification_label_is_the_class_at_row_t_plus_h_minus_1(lookback, horizon, stride):
+    w = prepare(labelled(), DataConfig(("t",), ("label",), lookback=lookback, horizon=horizon, stride=stride))
+    assert w.task == "classification" and w.classes == ("a", "b", "c") and w.num_outputs == 3
+    assert w.train.y.dtype == np.int32 and w.train.y.shape == (len(w.train),)
+    label_rows = w.train.starts + lookback + horizon - 1
+    np.testing.assert_array_equal(w.train.y, label_rows % 3)
+    np.testing.assert_array_equal(w.test.y, (w.test.starts + lookback + horizon - 1) % 3)
+    assert not w.masked and w.timesteps == lookback
+
+
+def test_numeric_classes_sort_as_numbers_and_are_not_scaled():
+    frame = pd.DataFrame({"x": np.arange(300.0), "k": np.arange(300) % 11 + 1})
+    w = prepare(frame, DataConfig(("x",), ("k",), lookback=4, task="classification"))
+    assert w.classes == tuple(str(i) for i in range(1, 12))
+    assert w.train.y[0] == (0 + 4) % 11  # row 4 holds class "5", index 4
+    with pytest.raises(DataError, match="class indices"):
+        w.unscale_y(w.train.y)
+
+
+def test_regression_keeps_its_shapes_and_num_outputs():
+    w = prepare(ramp(), DataConfig(("t",), ("t",), lookback=4, horizon=3, multi_step=True))
+    assert (w.task, w.classes, w.num_outputs, w.train.y.shape[1]) == ("regression", (), 3, 3)
+
+
+def test_multi_step_with_classes_is_refused():
+    with pytest.raises(DataError, match="regression only"):
+        DataConfig(("t",), ("label",), multi_step=True, task="classification")
+    with pytest.raises(DataError, match="regression only"):
+        prepare(labelled(), DataConfig(("t",), ("label",), lookback=3, multi_step=True))  # auto finds classes
+
+
+@pytest.mark.parametrize(
+    ("target", "task", "match"),
+    [
+        (np.linspace(0, 1, 100), "classification", "not whole"),
+        (["only"] * 100, "auto", "one value only"),
+        (["a", None] * 50, "auto", "empty cell"),
+    ],
+)
+def test_unusable_class_columns_are_data_errors(target, task, match):
+    frame = pd.DataFrame({"t": np.arange(100.0), "y": target})
+    with pytest.raises(DataError, match=match):
+        prepare(frame, DataConfig(("t",), ("y",), lookback=3, task=task))
+
+
+def test_a_class_missing_from_training_is_noted():
+    frame = labelled(200)
+    frame.loc[150:, "label"] = "late"  # appears only after the training rows
+    w = prepare(frame, DataConfig(("t",), ("label",), lookback=3))
+    assert "late" in w.classes
+    assert any("'late' never appear in the training split" in n for n in w.notes)
+
+
+# --- a separate test file ---
+
+
+def test_separate_test_table_is_the_test_split_scaled_with_training_statistics():
+    main, extra = ramp(100), ramp(40)
+    extra["t"] += 1000.0
+    w = prepare(main, DataConfig(("t",), ("t",), lookback=5), test_table=extra)
+    assert w.train.rows == (0, 85) and w.val.rows == (85, 100)  # no test rows taken from the main table
+    assert len(w.test) == 40 - 5 and w.test.rows == (0, 40)
+    assert w.feature_scaler.shift[0] == pytest.approx(np.arange(85).mean())
+    np.testing.assert_allclose(w.feature_scaler.inverse(w.test.x[0, :, :])[:, 0], 1000 + np.arange(5), rtol=1e-5)
+    assert w.unscale_y(w.test.y)[0, 0] == pytest.approx(1005.0)
+    assert any("test fraction (0.15) is not used" in n for n in w.notes)
+
+
+def test_separate_test_table_must_have_the_columns():
+    with pytest.raises(DataError, match=r"test file lacks the feature column\(s\) 'u'; target column\(s\) 'v'"):
+        prepare(ramp(50, u=1.0, v=2.0), DataConfig(("t", "u"), ("v",), lookback=3), test_table=ramp(20))
+
+
+def test_separate_test_table_classes_join_the_training_ones():
+    extra = labelled(30).assign(label="d")
+    w = prepare(labelled(), DataConfig(("t",), ("label",), lookback=3), test_table=extra)
+    assert w.classes == ("a", "b", "c", "d") and set(w.test.y) == {3}
+
+
+# --- window preview ---
+
+
+def test_window_preview_shades_the_x_rows_and_marks_the_y_row():
+    w = prepare(ramp(200), DataConfig(("t",), ("t",), lookback=24, horizon=1, stride=2))
+    fig = plots.window_preview(ramp(200), w, 6)
+    assert fig.layout.title.text == "Sample 6: X = rows 12–35, y = row 36"
+    band = fig.layout.shapes[0]
+    assert (band.x0, band.x1) == (11.5, 35.5)
+    line, y = fig.data
+    assert list(y.x) == [36] and list(y.y) == [36.0] and y.name.startswith("y: t = 36")
+    assert min(line.x) <= 12 and max(line.x) > 36
+    assert "0-based" in fig.layout.xaxis.title.text and fig.layout.yaxis.title.text == "t"
+
+
+def test_window_preview_multi_step_and_classes():
+    w = prepare(ramp(), DataConfig(("t",), ("t",), lookback=4, horizon=3, multi_step=True))
+    assert plots.window_preview(ramp(), w, 0).layout.title.text == "Sample 0: X = rows 0–3, y = rows 4–6"
+    w = prepare(labelled(), DataConfig(("t",), ("label",), lookback=5))
+    fig = plots.window_preview(labelled(), w, 1)
+    assert fig.data[1].name == "y: class a (row 6)"  # row 6 holds class 6 % 3 = 0
+    assert fig.layout.yaxis.title.text == "t"  # a text target cannot be drawn: the first feature is
+    with pytest.raises(IndexError, match="out of range"):
+        plots.window_preview(labelled(), w, len(w.train))

@@ -1,3 +1,4 @@
+import pytest
 from support import app_test, figures, plain
 
 
@@ -37,7 +38,7 @@ def test_splits_shorter_than_one_sample_are_reported():
     at.number_input(key="lookback").set_value(500).run()
     at.number_input(key="horizon").set_value(200).run()
     assert not at.exception
-    warnings = [w.value for w in at.warning]
+    warnings = [plain(w.value) for w in at.warning]  # notes are escaped: they may quote column names
     assert any("validation split (180 rows) is shorter than one sample (700 rows)" in w for w in warnings)
 
 
@@ -88,3 +89,107 @@ def test_column_names_with_markup_stay_text():
     assert not at.exception
     caption = next(c.value for c in at.main.caption if "Target:" in plain(c.value))
     assert "\\*\\*bold\\*\\*" in caption and "\\<b\\>x\\</b\\>" in caption
+
+
+def preview_title(at) -> str:
+    return next(f["layout"]["title"]["text"] for f in figures(at) if f["layout"]["title"]["text"].startswith("Sample"))
+
+
+def test_gestures_sample_is_long_format_classification_with_class_counts():
+    at = app_test().run()
+    at.selectbox(key="sample").set_value("gestures").run()
+    assert not at.exception and not at.error
+    windows = at.session_state["windows"]
+    assert at.session_state["sequence_id"] == "sequence" and windows.config.sequence_id == "sequence"
+    assert windows.task == "classification" and windows.classes == ("circle", "shake", "swipe")
+    assert at.metric[3].value == "3 classes"
+    assert any(t.value.startswith("X_train: (168, 40, 3)") and "class indices of 3 classes" in t.value for t in at.text)
+    counts = next(d.value for d in at.dataframe if "train" in d.value.columns)
+    assert list(counts.index) == ["circle", "shake", "swipe"] and list(counts["train"]) == [56, 56, 56]
+    assert "pre-padded to 40; y = circle" in preview_title(at)
+    assert at.number_input(key="max_timesteps").value is None  # lookback and horizon give way to a cap
+    at.number_input(key="max_timesteps").set_value(30).run()
+    assert at.session_state["windows"].input_shape == (168, 30, 3)
+    at.selectbox(key="sample").set_value("sine_trend").run()
+    assert at.session_state["sequence_id"] is None and at.session_state["windows"].task == "regression"
+    assert at.number_input(key="lookback").value == 24
+
+
+def test_preview_slider_moves_the_window():
+    at = app_test().run()
+    assert preview_title(at) == "Sample 0: X = rows 0–23, y = row 24"
+    at.slider(key="preview_sample").set_value(12).run()
+    assert preview_title(at) == "Sample 12: X = rows 12–35, y = row 36"
+    at.number_input(key="stride").set_value(100).run()  # fewer samples than the slider's value: clamped
+    assert not at.exception
+    assert at.slider(key="preview_sample").value == len(at.session_state["windows"].train) - 1
+
+
+def test_window_controls_reach_the_shapes():
+    at = app_test().run()
+    before = at.session_state["windows"].input_shape[0]
+    at.number_input(key="stride").set_value(2).run()
+    assert at.session_state["windows"].input_shape[0] == (before + 1) // 2
+    at.checkbox(key="multi_step").check().run()
+    at.number_input(key="horizon").set_value(3).run()
+    assert at.session_state["windows"].train.y.shape[1] == 3
+    at.slider(key="val_fraction").set_value(0.3).run()
+    at.slider(key="test_fraction").set_value(0.0).run()
+    windows = at.session_state["windows"]
+    assert (len(windows.test), windows.val.rows) == (0, (840, 1200))
+    at.selectbox(key="scaling").set_value("minmax").run()
+    assert at.session_state["windows"].train.x.min() == 0.0
+    assert not at.exception and not at.error
+
+
+@pytest.mark.parametrize(
+    ("setup", "message"),
+    [
+        ([("selectbox", "sample", "gestures"), ("checkbox", "multi_step", True)], "one label"),
+        ([("slider", "val_fraction", 0.5), ("slider", "test_fraction", 0.45)], "together below 0.9"),
+        ([("selectbox", "task", "classification")], "not whole"),
+    ],
+)
+def test_bad_combinations_show_an_error_and_the_app_recovers(setup, message):
+    at = app_test().run()
+    for kind, key, value in setup:
+        getattr(at, kind)(key=key).set_value(value).run()
+    assert not at.exception
+    assert any(message in plain(e.value) for e in at.main.error)
+    assert at.session_state["windows"] is None
+    kind, key, _ = setup[-1]
+    default = {"multi_step": False, "test_fraction": 0.15, "task": "auto"}[key]
+    getattr(at, kind)(key=key).set_value(default).run()
+    assert not at.exception and not at.main.error
+    assert at.session_state["windows"] is not None
+
+
+LONG = b"trace,step,x,y,label\n" + b"".join(
+    f"{k},{s},{(k * 7 + s) % 5 * 0.3:.1f},{s * 0.1:.1f},{'up' if k % 2 else 'down'}\n".encode()
+    for k in range(40)
+    for s in range(5 + k % 4)
+)
+
+
+def test_upload_in_long_format_with_a_sequence_id_column():
+    at = app_test().run()
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="csv_upload").upload("traces.csv", LONG, "text/csv").run()
+    assert at.session_state["windows"].config.sequence_id is None
+    assert at.selectbox(key="sequence_id").options == ["none", "trace", "step", "x", "y", "label"]
+    at.selectbox(key="sequence_id").set_value("trace").run()
+    assert not at.exception and not at.main.error
+    windows = at.session_state["windows"]
+    assert "trace" not in windows.config.features  # the id left the features when it was chosen
+    at.selectbox(key="target").set_value("label").run()
+    at.multiselect(key="features").set_value(["x", "y"]).run()
+    windows = at.session_state["windows"]
+    assert windows.task == "classification" and windows.classes == ("down", "up")
+    assert windows.input_shape == (28, 8, 2) and windows.masked
+    at.file_uploader(key="csv_upload").upload("sensors.csv", GOOD, "text/csv").run()  # has no 'trace' column
+    assert not at.exception and not at.main.error
+    assert at.session_state["sequence_id"] is None and at.session_state["windows"].input_shape[1] == 24
+    at.file_uploader(key="csv_upload").upload("traces.csv", LONG, "text/csv").run()
+    at.selectbox(key="sequence_id").set_value("trace").run()
+    at.radio(key="source").set_value("sample").run()
+    assert at.session_state["sequence_id"] is None and not at.exception

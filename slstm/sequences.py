@@ -1,0 +1,168 @@
+"""Layout B, long format: the rows that share a sequence id form one sample, labelled with the target on
+the sequence's last row. Sequences are split whole (stratified by class for classification), scaled with
+the training sequences' statistics, then pre-padded with zeros to one length for a Masking layer."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from slstm.data import DataConfig, Scaler, Split, Windows, missing_classes_note, numeric_values
+from slstm.errors import DataError
+
+PAD_VALUE = 0.0  # what keras.layers.Masking(mask_value=0.0) skips
+
+
+@dataclass(frozen=True)
+class Sequences:
+    """A table's rows grouped by sequence: `order[ends[k] - lengths[k] : ends[k]]` are sequence k's rows."""
+
+    order: np.ndarray  # (rows,) table rows, sequence by sequence, each in step order
+    lengths: np.ndarray  # (sequences,)
+    ids: np.ndarray  # (sequences,) id values, in order of first appearance
+
+    @property
+    def ends(self) -> np.ndarray:
+        return np.cumsum(self.lengths)
+
+    @property
+    def last_rows(self) -> np.ndarray:
+        """The table row of each sequence's last step (where its label is read)."""
+        return self.order[self.ends - 1]
+
+
+def group(frame: pd.DataFrame, id_column: str, time_column: str | None = None) -> Sequences:
+    """Rows grouped by `id_column` (sequences in order of first appearance), each sorted by `time_column`
+    when given, else kept in file order.
+
+    >>> s = group(pd.DataFrame({"id": ["b", "a", "b"], "t": [2, 0, 1]}), "id", "t")
+    >>> s.ids.tolist(), s.order.tolist(), s.lengths.tolist()
+    (['b', 'a'], [2, 0, 1], [2, 1])
+    """
+    ids = frame[id_column]
+    if empty := int(ids.isna().sum()):
+        raise DataError(f"The sequence id column {id_column!r} has {empty} empty cell(s); every row needs an id.")
+    codes, uniques = pd.factorize(ids, sort=False)
+    order = np.arange(len(frame))
+    if time_column is not None:
+        steps = frame[time_column]
+        if isinstance(steps.dtype, pd.DatetimeTZDtype):
+            steps = steps.dt.tz_convert("UTC").dt.tz_localize(None)
+        order = np.argsort(steps.to_numpy(), kind="stable")
+    order = order[np.argsort(codes[order], kind="stable")]  # by sequence, keeping step order inside each
+    return Sequences(order, np.bincount(codes, minlength=len(uniques)), np.asarray(uniques))
+
+
+def split_sequences(
+    n: int, val_fraction: float, test_fraction: float, classes: np.ndarray | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Sequence indices for train, validation and test, each ascending. Without classes, in file order
+    (the last ones are the test split); with classes, the same within each class, rounding so that every
+    class keeps at least one training sequence.
+
+    >>> [s.tolist() for s in split_sequences(10, 0.2, 0.2, np.arange(10) % 2)]
+    [[0, 1, 2, 3, 4, 5], [6, 7], [8, 9]]
+    """
+    groups = [np.arange(n)] if classes is None else [np.flatnonzero(classes == k) for k in np.unique(classes)]
+    parts: tuple[list, list, list] = ([], [], [])
+    for members in groups:
+        m = len(members)
+        n_test, n_val = int(round(m * test_fraction)), int(round(m * val_fraction))
+        while m - n_test - n_val < 1 and n_test + n_val:  # keep one for training
+            n_test, n_val = (n_test - 1, n_val) if n_test >= n_val else (n_test, n_val - 1)
+        cut1, cut2 = m - n_val - n_test, m - n_test
+        for part, chunk in zip(parts, (members[:cut1], members[cut1:cut2], members[cut2:]), strict=True):
+            part.append(chunk)
+    return tuple(np.sort(np.concatenate(p)).astype(int) for p in parts)  # type: ignore[return-value]
+
+
+def pad(steps: np.ndarray, seqs: Sequences, timesteps: int) -> np.ndarray:
+    """(sequences, timesteps, features) with each sequence's last `timesteps` rows at the end and zeros
+    before them. `steps` holds the table's rows in `seqs.order`."""
+    out = np.full((len(seqs.lengths), timesteps, steps.shape[1]), PAD_VALUE, dtype="float32")
+    seq, back = _positions(seqs)
+    keep = back < timesteps
+    out[seq[keep], timesteps - 1 - back[keep]] = steps[keep]
+    return out
+
+
+def _positions(seqs: Sequences) -> tuple[np.ndarray, np.ndarray]:
+    """For each entry of `seqs.order`: its sequence, and how many steps before that sequence's end it is."""
+    seq = np.repeat(np.arange(len(seqs.lengths)), seqs.lengths)
+    back = seqs.ends[seq] - 1 - np.arange(len(seq))
+    return seq, back
+
+
+def prepare_sequences(
+    frame: pd.DataFrame,
+    c: DataConfig,
+    *,
+    task: str,
+    classes: tuple[str, ...],
+    codes: list[np.ndarray] | None,
+    test: pd.DataFrame | None = None,
+) -> Windows:
+    """Layout B of `slstm.data.prepare` (call that): one sample per sequence, pre-padded, masked."""
+    seqs = group(frame, c.sequence_id, c.time_column)
+    test_seqs = None if test is None else group(test, c.sequence_id, c.time_column)
+    longest = int(max(seqs.lengths.max(initial=0), 0 if test_seqs is None else test_seqs.lengths.max(initial=0)))
+    timesteps = min(longest, c.max_timesteps or longest)
+    if timesteps == 0:
+        raise DataError("The table has no rows, so no sequences.")
+    if codes is None:
+        labels = numeric_values(frame, c.targets, "target")[seqs.last_rows]  # (sequences, targets)
+    else:
+        labels = codes[0][seqs.last_rows]  # (sequences,)
+    test_fraction = 0.0 if test is not None else c.test_fraction
+    parts = split_sequences(len(seqs.ids), c.val_fraction, test_fraction, labels if codes is not None else None)
+    if len(parts[0]) == 0:
+        raise DataError(f"The table has {len(seqs.ids)} sequence(s), too few to leave any for training.")
+
+    steps = numeric_values(frame, c.features, "feature")[seqs.order]  # (rows, features) in sequence order
+    seq, back = _positions(seqs)
+    fitted = (back < timesteps) & np.isin(seq, parts[0])  # the training sequences' steps the model sees
+    feature_scaler = Scaler.fit(steps[fitted], c.scaling)
+    feature_scaler.transform_(steps)
+    x = pad(steps, seqs, timesteps)
+    if codes is None:
+        target_scaler = Scaler.fit(labels[parts[0]], c.scaling)
+        labels = target_scaler.transform_(labels)
+    else:
+        target_scaler = Scaler.identity(1)
+    kept = np.minimum(seqs.lengths, timesteps)
+    train, val, test_split = (Split(x[p], labels[p], (0, 0), 1, seqs.ids[p], kept[p]) for p in parts)
+
+    notes = _notes(steps[back < timesteps], seqs.lengths, timesteps)
+    for name, part, fraction in (("validation", parts[1], c.val_fraction), ("test", parts[2], test_fraction)):
+        if fraction and not len(part):
+            notes.append(f"The {name} split is empty: {len(seqs.ids)} sequences × {fraction:g} rounds to none.")
+    if test_seqs is not None:
+        test_steps = feature_scaler.transform_(numeric_values(test, c.features, "feature")[test_seqs.order])
+        if codes is None:
+            test_y = target_scaler.transform_(numeric_values(test, c.targets, "target")[test_seqs.last_rows])
+        else:
+            test_y = codes[1][test_seqs.last_rows]
+        test_kept = np.minimum(test_seqs.lengths, timesteps)
+        test_split = Split(pad(test_steps, test_seqs, timesteps), test_y, (0, 0), 1, test_seqs.ids, test_kept)
+        ignored = f"; the test fraction ({c.test_fraction:g}) is not used" if c.test_fraction else ""
+        notes.append(f"The separate test file's {len(test_seqs.ids)} sequences are the test split{ignored}.")
+    if task == "classification":
+        notes += missing_classes_note(classes, train.y)
+    masked = bool(any((s.lengths < timesteps).any() for s in (train, val, test_split)))
+    return Windows(c, train, val, test_split, feature_scaler, target_scaler, tuple(notes), task, classes, masked)
+
+
+def _notes(real_steps: np.ndarray, lengths: np.ndarray, timesteps: int) -> list[str]:
+    notes = []
+    if cut := int((lengths > timesteps).sum()):
+        notes.append(
+            f"{cut} sequence(s) are longer than max_timesteps={timesteps}; they keep their last {timesteps} steps."
+        )
+    if zeros := int(np.count_nonzero(~real_steps.any(axis=1))):
+        notes.append(
+            f"{zeros} real step(s) are all zeros after scaling, like the padding, so masking skips them too. "
+            "Standard scaling makes exact zeros unlikely."
+        )
+    return notes
