@@ -119,26 +119,31 @@ def sidebar_status() -> None:
         latest_run()
 
 
+def _active(runs) -> list:
+    return [job for r in runs if (job := job_pool().get(r.id)) is not None and not job.done]
+
+
 def _latest_run_body() -> None:
-    """The workspace's newest run; while it trains, it refreshes itself and tells the pool someone watches."""
+    """The workspace's newest run; while its jobs train, it refreshes itself and tells the pool that someone
+    still watches them (jobs nobody watches are stopped)."""
     runs = run_store().list_runs(st.session_state["ws"])
     st.caption("Latest run")
     if not runs:
         st.text("none yet")
         return
-    run = runs[0]
-    job = job_pool().get(run.id)
+    for job in _active(runs):
+        job_pool().touch(job.run_id)
+    run, job = runs[0], job_pool().get(runs[0].id)
     if job is not None and not job.done:
-        job_pool().touch(run.id)
         st.text(f"{run.name}: {job.status}, epoch {job.epoch}/{job.inputs.train_config.epochs}")
     else:
         st.text(f"{run.name}: {run.status}, {run.epochs_done} epochs")
+    if len(active := _active(runs)) > 1:
+        st.text(f"{len(active)} jobs training or queued")
 
 
 def latest_run() -> None:
-    runs = run_store().list_runs(st.session_state["ws"])
-    job = job_pool().get(runs[0].id) if runs else None
-    live = job is not None and not job.done
+    live = bool(_active(run_store().list_runs(st.session_state["ws"])))
     st.fragment(_latest_run_body, run_every=2 if live else None)()
 
 
@@ -171,6 +176,7 @@ pages = [
     st.Page("pages/data.py", title="Data", icon=":material/table_chart:", default=True),
     st.Page("pages/architecture.py", title="Architecture", icon=":material/stacks:"),
     st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
+    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
 ]
 nav = st.navigation(pages)
 workspace()

@@ -73,6 +73,8 @@ def settings(run: Run) -> dict[str, object]:
     out["dense"] = ", ".join(str(d["units"]) for d in run.spec.get("dense", [])) or "none"
     out["head"] = run.spec.get("head")
     for key, value in {**run.data_config, **run.train_config}.items():
+        if key in ("sweep", "sweep_cell"):  # bookkeeping, not a setting
+            continue
         out[key] = ", ".join(map(str, value)) if isinstance(value, list | tuple) else value
     return out
 
@@ -92,6 +94,7 @@ class Cell:
     units: int
     spec: ArchitectureSpec
     key: str  # identifies this cell of this sweep on this data and budget
+    fingerprint: str = ""  # the data and training settings every cell of the sweep shares
 
 
 def plan_sweep(depths: list[int], widths: list[int], *, kind: str = "lstm", fingerprint: str) -> list[Cell]:
@@ -102,7 +105,7 @@ def plan_sweep(depths: list[int], widths: list[int], *, kind: str = "lstm", fing
         for units in widths:
             spec = lstm_stack(*[units] * depth, kind=kind)
             key = hashlib.sha1(f"{fingerprint}|{spec.to_json()}".encode()).hexdigest()[:16]
-            cells.append(Cell(depth, units, spec, key))
+            cells.append(Cell(depth, units, spec, key, fingerprint))
     return cells
 
 
@@ -177,9 +180,21 @@ def submit_sweep(store, pool, cells: list[Cell], *, workspace: str, frame, data_
                 workspace=workspace,
                 spec=cell.spec.to_dict(),
                 data_config=data,
-                train_config={**train_config.to_dict(), "sweep_cell": cell.key},
+                train_config={**train_config.to_dict(), "sweep_cell": cell.key, "sweep": cell.fingerprint},
                 name=f"sweep {cell.depth}×{cell.units}",
             )
             pool.submit(JobInputs(run.id, str(store.home), frame, data_config, cell.spec, train_config))
         ids.append(run.id)
     return ids
+
+
+def latest_sweep(runs: list[Run]) -> tuple[str, list[int], list[int]] | None:
+    """The most recent sweep in `runs` as (fingerprint, depths, widths), to show it again after a reload."""
+    swept = [r for r in runs if r.train_config.get("sweep")]
+    if not swept:
+        return None
+    fp = swept[0].train_config["sweep"]  # runs come newest first
+    same = [r for r in swept if r.train_config["sweep"] == fp]
+    depths = sorted({len(r.spec["layers"]) for r in same})
+    widths = sorted({r.spec["layers"][0]["units"] for r in same})
+    return fp, depths, widths

@@ -184,6 +184,7 @@ class JobPool:
             target=work, args=(inputs, job.events, job.stop_event), name=f"slstm-train-{job.run_id}", daemon=True
         )
         job.status, job.started = "starting", time.time()
+        job.last_seen = job.started  # waiting in the queue does not count as abandoned
         job.process.start()
 
     def _drain(self, job: TrainingJob) -> None:

@@ -97,3 +97,9 @@ def test_reading_says_when_depth_helps_and_when_it_does_not():
     text = read_sweep(results)
     assert "2 layers of 32 beat the best 1-layer stack (64 units) by 11%" in text
     assert "3 layers did not improve on 2." in text
+
+
+def test_sweep_bookkeeping_is_not_a_differing_setting(store):
+    a = store.create_run(workspace=WS, spec=lstm_stack(4).to_dict(), data_config={}, train_config={"sweep_cell": "a"})
+    b = store.create_run(workspace=WS, spec=lstm_stack(8).to_dict(), data_config={}, train_config={"sweep_cell": "b"})
+    assert list(differing([a, b]).index) == ["layer 1 units"]

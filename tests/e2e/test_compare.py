@@ -1,0 +1,28 @@
+import re
+
+from playwright.sync_api import expect
+from support import wait_idle
+
+
+def test_a_3x3_sweep_then_three_runs_overlaid(page, app_url, shot):
+    page.goto(f"{app_url}/compare")
+    wait_idle(page)
+    expect(page.get_by_text("No runs yet")).to_be_visible()
+    field = page.get_by_label("Epochs per cell")
+    field.fill("2")
+    field.press("Enter")
+    wait_idle(page)
+    page.get_by_role("button", name="Run sweep (9 cells)").click()
+    expect(page.get_by_text(re.compile(r"^Best: \d layer"))).to_be_visible(timeout=300_000)
+    expect(page.get_by_text("9 of 9 cells finished")).to_be_visible(timeout=60_000)
+    page.reload()  # the runs table is drawn outside the live sweep view
+    wait_idle(page)
+    sweep = page.get_by_test_id("stPlotlyChart").filter(has_text="Best validation loss by depth")
+    expect(sweep.locator(".main-svg").first).to_be_visible()
+    sweep.scroll_into_view_if_needed()
+    shot(page, "compare_sweep")
+    curves = page.get_by_test_id("stPlotlyChart").filter(has_text="Loss curves")
+    expect(curves.locator(".main-svg").first).to_be_visible()
+    expect(page.get_by_text("Only what differs")).to_be_visible()
+    page.get_by_text("Only what differs").scroll_into_view_if_needed()
+    shot(page, "compare_overlaid")
