@@ -141,6 +141,77 @@ def cmd_train(args: argparse.Namespace) -> int:
     return 0 if run.status in ("finished", "stopped") else 1
 
 
+def cmd_sweep(args: argparse.Namespace) -> int:
+    from slstm import compare
+    from slstm.data import prepare
+    from slstm.jobs import JobPool
+    from slstm.results import config_dict
+    from slstm.runs import RunStore
+    from slstm.train import TrainConfig
+
+    depths, widths = _ints(args.depths, "--depths"), _ints(args.units, "--units")
+    table = load_table(args.csv, args.missing)
+    config = data_config(args, table)
+    prepare(table.frame, config)  # fails here, fast, on bad data
+    train = TrainConfig(
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+        patience=args.patience,
+    )
+    cells = compare.plan_sweep(depths, widths, fingerprint=compare.fingerprint(config_dict(config), train.to_dict()))
+    with RunStore() as store:
+        pool = JobPool(store, orphan_seconds=float("inf"))
+        try:
+            ids = compare.submit_sweep(
+                store, pool, cells, workspace=CLI_WORKSPACE, frame=table.frame, data_config=config, train_config=train
+            )
+            while any((job := pool.get(i)) is not None and not job.done for i in ids):
+                time.sleep(0.2)
+                pool.pump()
+        except KeyboardInterrupt:
+            for i in ids:
+                pool.stop(i)
+        finally:
+            pool.shutdown()
+        runs = store.list_runs(CLI_WORKSPACE)
+        results = compare.sweep_results(cells, runs, {r.id: store.history(r.id) for r in runs})
+    rows = results.drop(columns="key").to_dict(orient="records")
+    if args.json:
+        print(json.dumps({"cells": rows, "reading": compare.read_sweep(results)}, default=float))
+    else:
+        print(results.drop(columns="key").to_string(index=False))
+        print(compare.read_sweep(results))
+    return 0
+
+
+def _ints(text: str, flag: str) -> list[int]:
+    try:
+        values = sorted({int(v) for v in text.split(",") if v.strip()})
+    except ValueError:
+        raise SlstmError(f"{flag}: expected whole numbers separated by commas, e.g. 1,2,3; got {text!r}.") from None
+    if not values or min(values) < 1:
+        raise SlstmError(f"{flag}: expected positive whole numbers, got {text!r}.")
+    return values
+
+
+def _data_arguments(parser, positive_int) -> None:
+    parser.add_argument("--csv", required=True)
+    parser.add_argument("--target", required=True, help="target column(s), comma-separated")
+    parser.add_argument("--features", help="feature columns, comma-separated (default: every numeric column)")
+    parser.add_argument("--time-col", help="time column (default: the one detected)")
+    parser.add_argument("--sequence-id", help="long format: the column naming each sequence")
+    parser.add_argument("--lookback", type=positive_int, default=24)
+    parser.add_argument("--horizon", type=positive_int, default=1)
+    parser.add_argument("--missing", default="interpolate", choices=("drop", "ffill", "interpolate", "keep"))
+    parser.add_argument("--epochs", type=positive_int, default=20)
+    parser.add_argument("--batch-size", type=positive_int, default=32)
+    parser.add_argument("--learning-rate", type=float, default=1e-3)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
+
+
 def add_commands(sub, positive_int) -> None:
     data = sub.add_parser("data", help="what read_csv detects and cleans in a CSV file")
     data.add_argument("file")
@@ -148,20 +219,15 @@ def add_commands(sub, positive_int) -> None:
     data.set_defaults(run=cmd_data)
 
     train = sub.add_parser("train", help="train a stack on a CSV as the app does (a worker process, runs kept)")
-    train.add_argument("--csv", required=True)
+    _data_arguments(train, positive_int)
     train.add_argument("--test-csv", help="a separate test file with the same columns")
-    train.add_argument("--target", required=True, help="target column(s), comma-separated")
-    train.add_argument("--features", help="feature columns, comma-separated (default: every numeric column)")
-    train.add_argument("--time-col", help="time column (default: the one detected)")
-    train.add_argument("--sequence-id", help="long format: the column naming each sequence")
-    train.add_argument("--lookback", type=positive_int, default=24)
-    train.add_argument("--horizon", type=positive_int, default=1)
-    train.add_argument("--missing", default="interpolate", choices=("drop", "ffill", "interpolate", "keep"))
     train.add_argument("--spec", required=True, help="architecture JSON, or a path to a JSON file")
-    train.add_argument("--epochs", type=positive_int, default=20)
-    train.add_argument("--batch-size", type=positive_int, default=32)
-    train.add_argument("--learning-rate", type=float, default=1e-3)
-    train.add_argument("--seed", type=int, default=0)
     train.add_argument("--name", help="a name for the run")
-    train.add_argument("--json", action="store_true", help="print one JSON object at the end")
     train.set_defaults(run=cmd_train)
+
+    sweep = sub.add_parser("sweep", help="depth against width: one run per cell, resumable")
+    _data_arguments(sweep, positive_int)
+    sweep.add_argument("--depths", default="1,2,3", help="numbers of recurrent layers, e.g. 1,2,3")
+    sweep.add_argument("--units", default="16,32,64", help="units per layer, e.g. 16,32,64")
+    sweep.add_argument("--patience", type=positive_int, help="early stopping on val_loss")
+    sweep.set_defaults(run=cmd_sweep)

@@ -149,3 +149,29 @@ def test_data_report_as_json(sample_csv):
     assert out.returncode == 0
     report = json.loads(out.stdout)
     assert report["time_column"] == "time" and report["rows"] == 1200
+
+
+def test_sweep_json_lists_one_result_per_cell_and_resumes(sample_csv):
+    args = [
+        "sweep",
+        "--csv",
+        sample_csv("sine_trend"),
+        "--target",
+        "value",
+        "--lookback",
+        "8",
+        "--depths",
+        "1,2",
+        "--units",
+        "2,4",
+        "--epochs",
+        "1",
+        "--json",
+    ]
+    out = cli_env(*args)
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout)
+    assert [(c["depth"], c["units"]) for c in result["cells"]] == [(1, 2), (1, 4), (2, 2), (2, 4)]
+    assert all(c["best val_loss"] is not None for c in result["cells"])
+    again = json.loads(cli_env(*args).stdout)
+    assert [c["run"] for c in again["cells"]] == [c["run"] for c in result["cells"]]  # nothing trained twice
