@@ -34,8 +34,8 @@ def uploaded_table(digest: str, name: str, policy: str, _data: bytes) -> Table:
 
 
 @st.cache_resource(max_entries=64, show_spinner="Cutting windows…")
-def windows_for(source: str, config: DataConfig, _frame) -> Windows:
-    return prepare(_frame, config)
+def windows_for(source: str, config: DataConfig, _frame, _test=None) -> Windows:
+    return prepare(_frame, config) if _test is None else prepare(_frame, config, test_table=_test)
 
 
 def _roles(ss, numeric: list[str], target: str, features: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
@@ -57,7 +57,7 @@ def window_settings(ss) -> dict:
 def current_data() -> None:
     """Put the chosen data and its windows (or the reason there are none) into session state."""
     ss = st.session_state
-    ss["data_error"], ss["windows"], ss["table"] = None, None, None
+    ss["data_error"], ss["windows"], ss["table"], ss["test_frame"] = None, None, None, None
     upload = ss.get("upload") if ss.get("source") == "upload" else None
     try:
         if upload:
@@ -69,6 +69,12 @@ def current_data() -> None:
             numeric = [c for c in table.numeric_columns if c != time_column]
             ss["target_options"] = [c for c in frame.columns if c != time_column]
             target, features = _roles(ss, numeric, numeric[0], tuple(numeric))
+            if test := ss.get("test_upload"):
+                try:
+                    ss["test_frame"] = uploaded_table(test[0], test[1], policy, test[2]).frame
+                except SlstmError as exc:
+                    raise SlstmError(f"The test file {test[1]!r} could not be used: {exc}") from None
+                source += f":test:{test[0]}"
         else:
             sample = SAMPLES[ss.setdefault("sample", DEFAULT_SAMPLE)]
             frame, time_column, source = sample_frame(sample.key), sample.time_column, f"sample:{sample.key}"
@@ -79,7 +85,7 @@ def current_data() -> None:
         ss["frame"], ss["time_column"], ss["numeric_columns"] = frame, time_column, numeric
         config = DataConfig(features=features, targets=(target,), time_column=time_column, **window_settings(ss))
         ss["data_config"] = config
-        ss["windows"] = windows_for(source, config, frame)
+        ss["windows"] = windows_for(source, config, frame, ss["test_frame"])
     except SlstmError as exc:
         ss["data_error"] = str(exc)
         ss.setdefault("frame", None)

@@ -26,14 +26,14 @@ st.write(
 )
 
 
-def remember_upload() -> None:
+def remember_upload(widget: str = "csv_upload", state: str = "upload") -> None:
     """Keep the uploaded bytes (and their digest) in session state before app.py reads them."""
-    file = ss.get("csv_upload")
+    file = ss.get(widget)
     if file is None:
-        ss.pop("upload", None)
+        ss.pop(state, None)
         return
     data = file.getvalue()
-    ss["upload"] = (hashlib.sha256(data).hexdigest(), file.name, data)
+    ss[state] = (hashlib.sha256(data).hexdigest(), file.name, data)
 
 
 def expected_sequence_id() -> str | None:
@@ -87,6 +87,13 @@ with left:
             key="csv_upload",
             on_change=remember_upload,
             help="Comma, semicolon, tab or pipe separated; any common encoding; up to 50 MB.",
+        )
+        st.file_uploader(
+            "Test CSV (optional: the same columns, kept apart for the final test)",
+            key="test_csv_upload",
+            on_change=remember_upload,
+            args=("test_csv_upload", "test_upload"),
+            help="Without one, the last rows (or sequences) of the file above are the test split.",
         )
         c1, c2 = st.columns(2)
         c1.selectbox(

@@ -78,7 +78,9 @@ def start(config: TrainConfig) -> None:
         train_config=config.to_dict(),
         name=ss.get("run_name") or "",
     )
-    pool.submit(JobInputs(run.id, str(store.home), ss["frame"], windows.config, spec, config))
+    pool.submit(
+        JobInputs(run.id, str(store.home), ss["frame"], windows.config, spec, config, test_frame=ss.get("test_frame"))
+    )
     ss["active_run"] = run.id
 
 

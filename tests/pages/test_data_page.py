@@ -193,3 +193,17 @@ def test_upload_in_long_format_with_a_sequence_id_column():
     at.selectbox(key="sequence_id").set_value("trace").run()
     at.radio(key="source").set_value("sample").run()
     assert at.session_state["sequence_id"] is None and not at.exception
+
+
+def test_a_separate_test_csv_becomes_the_test_split():
+    rows = "".join(f"2024-02-{1 + i // 24:02d} {i % 24:02d}:00;{20 + i % 7},5;{400 + i}\n" for i in range(100))
+    at = app_test().run()
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="csv_upload").upload("sensors.csv", GOOD, "text/csv").run()
+    at.file_uploader(key="test_csv_upload").upload("later.csv", ("date;temp;load\n" + rows).encode(), "text/csv").run()
+    assert not at.exception
+    windows = at.session_state["windows"]
+    assert len(windows.test) == 100 - 24 - 1 + 1
+    at.file_uploader(key="test_csv_upload").upload("wrong.csv", b"a,b\n1,2\n3,4\n5,6\n", "text/csv").run()
+    assert not at.exception
+    assert "The test file lacks the feature column(s) 'temp', 'load'" in plain(at.error[0].value)
