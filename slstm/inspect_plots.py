@@ -1,0 +1,212 @@
+"""Figures for the Inspect page: arrays from slstm.inspect in, plotly Figures out (no computation worth testing
+beyond the picture). Time runs left to right on every figure that has it; units are numbered from 0."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from slstm.plots import COLOR_2D, COLOR_BROKEN
+
+DIVERGING = "RdBu_r"  # negative blue, zero white, positive red
+GATE_SCALE = "Viridis"  # sigmoid gates: 0 closed .. 1 open
+_LAYOUT = dict(template="plotly_white", margin=dict(l=70, r=20, t=60, b=50))
+_HOVER = "timestep %{x}<br>unit %{y}<br>value %{z:.4g}<extra></extra>"
+_LABELS = {  # internals key -> subplot title
+    "input_gate": "input gate i: how much of the candidate enters the cell (0..1)",
+    "forget_gate": "forget gate f: how much of the cell is kept (0..1)",
+    "candidate": "candidate: the new content on offer (tanh, −1..1)",
+    "output_gate": "output gate o: how much of the cell is shown (0..1)",
+    "cell": "cell state c: the long-term memory",
+    "hidden": "hidden state h: the layer's output at each step",
+    "update_gate": "update gate z: how much of the old state is kept (0..1)",
+    "reset_gate": "reset gate r: how much of the old state the candidate sees (0..1)",
+    "pre_activation": "pre-activation x·W + h·U + b",
+}
+
+
+def _plain(text: object) -> str:
+    """A user string for Plotly, which reads a few HTML tags in titles and names: show < and > as text."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _heatmap(values: np.ndarray, *, signed: bool, zrange: tuple[float, float] | None = None, **options) -> go.Heatmap:
+    values = np.asarray(values, dtype=float)  # (timesteps, units)
+    steps, units = values.shape
+    scale = dict(colorscale=DIVERGING, zmid=0.0) if signed else dict(colorscale=GATE_SCALE)
+    if zrange is not None:
+        scale.update(zmin=zrange[0], zmax=zrange[1])
+    return go.Heatmap(
+        z=values.T, x=np.arange(steps), y=np.arange(units), hovertemplate=_HOVER, **scale, **options
+    )  # z is (units, timesteps): units up the y-axis
+
+
+def _unit_axis(units: int) -> dict:
+    return dict(autorange="reversed", dtick=1 if units <= 10 else None)  # unit 0 on top, as in a table
+
+
+def _row_height(units: int) -> float:
+    return float(np.clip(50 + 8 * units, 100, 240))  # pixels for a (timesteps, units) heatmap row
+
+
+def input_window(x_sample: np.ndarray, feature_names: Sequence[str]) -> go.Figure:
+    """One sample's input (timesteps, features): every feature over the timesteps the model reads."""
+    x_sample = np.asarray(x_sample)
+    if x_sample.ndim != 2 or x_sample.shape[1] != len(feature_names):
+        raise ValueError(f"Expected (timesteps, {len(feature_names)} features); received shape {x_sample.shape}.")
+    steps = np.arange(x_sample.shape[0])
+    fig = go.Figure()
+    for j, name in enumerate(feature_names):
+        fig.add_trace(go.Scatter(x=steps, y=x_sample[:, j], name=_plain(name), mode="lines+markers"))
+    title = f"Input window: {x_sample.shape[0]} timesteps × {x_sample.shape[1]} features"
+    fig.update_layout(title=title, xaxis_title="timestep", yaxis_title="value (scaled)", height=320, **_LAYOUT)
+    return fig
+
+
+def sequence_heatmap(
+    values: np.ndarray, *, title: str, signed: bool = True, zrange: tuple[float, float] | None = None
+) -> go.Figure:
+    """A (timesteps, units) array as a heatmap: time on x, unit on y; diverging colours centred at 0 when signed."""
+    values = np.asarray(values)
+    if values.ndim != 2:
+        raise ValueError(f"Expected a (timesteps, units) array; received shape {values.shape}.")
+    fig = go.Figure(_heatmap(values, signed=signed, zrange=zrange, colorbar=dict(title="value", thickness=14)))
+    height = int(np.clip(140 + 14 * values.shape[1], 260, 620))
+    fig.update_layout(title=title, xaxis_title="timestep", yaxis_title="unit", height=height, **_LAYOUT)
+    fig.update_yaxes(**_unit_axis(values.shape[1]))
+    return fig
+
+
+def vector_bars(values: np.ndarray, *, title: str, note: str) -> go.Figure:
+    """A 2D layer's output for one sample, (units,): one bar per unit; `note` says why it has no time axis."""
+    values = np.asarray(values, dtype=float).ravel()
+    units = np.arange(len(values))
+    fig = go.Figure(
+        go.Bar(x=units, y=values, marker_color=COLOR_2D, hovertemplate="unit %{x}<br>value %{y:.4g}<extra></extra>")
+    )
+    fig.update_layout(
+        title=dict(text=title, subtitle=dict(text=note)), xaxis_title="unit", yaxis_title="value", height=300
+    )
+    fig.update_layout(**_LAYOUT)
+    fig.update_xaxes(dtick=1 if len(values) <= 32 else None)
+    return fig
+
+
+def _colorbar(fig: go.Figure, row: int, title: str = "") -> dict:
+    """A colour bar beside subplot `row` (1-based), as tall as it."""
+    low, high = fig.layout[f"yaxis{'' if row == 1 else row}"].domain
+    return dict(y=(low + high) / 2, len=high - low, yanchor="middle", thickness=12, title=title)
+
+
+def _stacked(titles: Sequence[str], heights: Sequence[float], *, shared_x: bool) -> go.Figure:
+    gap_px = 58 if shared_x else 100  # room for each subplot title (and, unshared, an x-axis title)
+    total = sum(heights) + gap_px * len(heights) + 80
+    return make_subplots(
+        rows=len(titles),
+        cols=1,
+        shared_xaxes=shared_x,
+        subplot_titles=list(titles),
+        row_heights=list(heights),
+        vertical_spacing=min(gap_px / total, 0.9 / max(1, len(titles) - 1)),
+    ).update_layout(height=int(total))
+
+
+def gates_figure(internals: Mapping[str, np.ndarray], *, sample: int = 0, title: str | None = None) -> go.Figure:
+    """Small multiples of one direction of a recurrent layer: a heatmap per gate, the candidate, cell and hidden.
+
+    `internals` is a dict from lstm_internals / gru_internals (or one of its "forward"/"backward" halves); arrays
+    are (batch, timesteps, units), of which `sample` is shown, or already (timesteps, units). Gates are drawn on
+    0..1, everything else with diverging colours centred at 0. NaN (masked steps) stays blank.
+    """
+    if "forward" in internals:
+        raise ValueError('A Bidirectional layer has two directions: pass internals["forward"] or ["backward"].')
+    panels = {k: np.asarray(v) for k, v in internals.items()}
+    panels = {k: v[sample] if v.ndim == 3 else v for k, v in panels.items()}  # (timesteps, units)
+    steps, units = next(iter(panels.values())).shape
+    titles = [_LABELS.get(k, k.replace("_", " ")) for k in panels]
+    fig = _stacked(titles, [_row_height(units)] * len(panels), shared_x=True)
+    for row, (key, values) in enumerate(panels.items(), start=1):
+        gate = key.endswith("_gate")
+        heatmap = _heatmap(values, signed=not gate, zrange=(0.0, 1.0) if gate else None)
+        fig.add_trace(heatmap.update(colorbar=_colorbar(fig, row)), row=row, col=1)
+        fig.update_yaxes(title_text="unit", row=row, col=1, **_unit_axis(units))
+    fig.update_xaxes(title_text="timestep", row=len(panels), col=1)
+    fig.update_layout(title=title or f"Inside the layer: {units} units over {steps} timesteps", **_LAYOUT)
+    fig.update_layout(margin=dict(t=80))
+    return fig
+
+
+def layer_stack(outputs: Mapping[str, np.ndarray], sample: int) -> go.Figure:
+    """Every layer's output for one sample, one row per layer from the input side down to the output.
+
+    3D outputs (batch, timesteps, units) are heatmaps on a shared time axis; 2D outputs (batch, units), one
+    vector per sample, are bars over their units.
+    """
+    rows = {name: np.asarray(v)[sample] for name, v in outputs.items()}
+    titles, heights = [], []
+    for name, v in rows.items():
+        if v.ndim == 2:
+            titles.append(f"{_plain(name)}: 3D, one vector of {v.shape[1]} per timestep")
+            heights.append(_row_height(v.shape[1]))
+        else:
+            titles.append(f"{_plain(name)}: 2D, one vector of {v.shape[0]} for the whole sample")
+            heights.append(120.0)
+    fig = _stacked(titles, heights, shared_x=False)
+    first_3d = None
+    for row, v in enumerate(rows.values(), start=1):
+        if v.ndim == 2:  # (timesteps, units)
+            fig.add_trace(_heatmap(v, signed=True).update(colorbar=_colorbar(fig, row)), row=row, col=1)
+            fig.update_yaxes(title_text="unit", row=row, col=1, **_unit_axis(v.shape[1]))
+            axis = "x" if row == 1 else f"x{row}"
+            first_3d = first_3d or axis
+            fig.update_xaxes(title_text="timestep", matches=None if axis == first_3d else first_3d, row=row, col=1)
+        else:  # (units,)
+            hover = "unit %{x}<br>value %{y:.4g}<extra></extra>"
+            fig.add_trace(go.Bar(x=np.arange(len(v)), y=v, marker_color=COLOR_2D, hovertemplate=hover), row=row, col=1)
+            fig.update_yaxes(title_text="value", row=row, col=1)
+            ticks = list(range(len(v))) if len(v) <= 32 else None
+            fig.update_xaxes(title_text="unit", tickvals=ticks, row=row, col=1)
+            fig.update_xaxes(range=[-0.5, max(len(v), 8) - 0.5], row=row, col=1)  # one unit: a bar, not a wall
+    fig.update_layout(title=f"Every layer's output for sample {sample}", showlegend=False, **_LAYOUT)
+    fig.update_layout(margin=dict(t=80))
+    return fig
+
+
+def prediction_over_time(
+    values: np.ndarray,
+    target: float | Sequence[float] | np.ndarray | None = None,
+    *,
+    names: Sequence[str] | None = None,
+    unit: str = "prediction (scaled)",
+) -> go.Figure:
+    """The prediction as it forms: head_over_time for one sample, (timesteps, outputs), with the target dashed."""
+    values = np.asarray(values, dtype=float)
+    values = values[:, None] if values.ndim == 1 else values  # (timesteps, outputs)
+    steps, count = values.shape
+    names = list(names) if names is not None else [f"output {j}" for j in range(count)]
+    targets = None if target is None else np.broadcast_to(np.asarray(target, dtype=float).ravel(), (count,))
+    fig = go.Figure()
+    palette = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    for j in range(count):
+        color = palette[j % len(palette)]
+        name = _plain(names[j])
+        hover = "timestep %{x}<br>" + name + " %{y:.4g}<extra></extra>"
+        line = go.Scatter(x=np.arange(steps), y=values[:, j], name=name, mode="lines+markers", hovertemplate=hover)
+        fig.add_trace(line.update(line=dict(color=color), marker=dict(size=5)))
+        if targets is not None:
+            fig.add_trace(
+                go.Scatter(
+                    x=[0, steps - 1],
+                    y=[targets[j]] * 2,
+                    name=f"target {name}" if count > 1 else "target",
+                    mode="lines",
+                    line=dict(color=COLOR_BROKEN if count == 1 else color, dash="dash"),
+                    hovertemplate=f"target {targets[j]:.4g}<extra></extra>",
+                )
+            )
+    title = dict(text="The prediction as it forms", subtitle=dict(text="the last timestep is the model's output"))
+    fig.update_layout(title=title, xaxis_title="timestep", yaxis_title=unit, height=340, **_LAYOUT)
+    return fig
