@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import json
 from pathlib import Path
 
 import numpy as np
@@ -13,7 +14,8 @@ _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def config_dict(config: object) -> dict:
-    return dataclasses.asdict(config)
+    """A config dataclass as the run store keeps it (JSON types: tuples become lists), so they compare equal."""
+    return json.loads(json.dumps(dataclasses.asdict(config)))
 
 
 def duration(seconds: float) -> str:
