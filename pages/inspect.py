@@ -100,6 +100,16 @@ if values.ndim == 2:
         key="layer_heatmap",
     )
     st.caption("3D output: one vector per timestep, because return_sequences=True. The next layer reads all of it.")
+    chosen = st.multiselect(
+        "Units to draw as lines",
+        list(range(values.shape[1])),
+        default=list(range(min(3, values.shape[1]))),
+        key="inspect_units",
+    )
+    if chosen:
+        st.plotly_chart(
+            inspect_plots.unit_lines(values, chosen, title=f"{layer}: chosen units over time"), key="unit_lines"
+        )
 else:
     last = position < len(spec.layers) and not spec.layers[position].return_sequences
     note = (

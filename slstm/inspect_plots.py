@@ -210,3 +210,29 @@ def prediction_over_time(
     title = dict(text="The prediction as it forms", subtitle=dict(text="the last timestep is the model's output"))
     fig.update_layout(title=title, xaxis_title="timestep", yaxis_title=unit, height=340, **_LAYOUT)
     return fig
+
+
+def unit_lines(values: np.ndarray, units: Sequence[int], *, title: str) -> go.Figure:
+    """Chosen units of a (timesteps, units) output as lines over time."""
+    values = np.asarray(values, dtype=float)
+    fig = go.Figure(
+        [
+            go.Scatter(
+                x=np.arange(len(values)),
+                y=values[:, u],
+                name=f"unit {u}",
+                mode="lines+markers",
+                hovertemplate=f"unit {u}<br>timestep %{{x}}<br>value %{{y:.4g}}<extra></extra>",
+            )
+            for u in units
+        ]
+    )
+    fig.update_layout(
+        title=title,
+        xaxis_title="timestep",
+        yaxis_title="value",
+        template="plotly_white",
+        height=300,
+        margin=dict(l=60, r=20, t=50, b=50),
+    )
+    return fig

@@ -50,6 +50,8 @@ def test_a_3d_layer_is_a_time_by_unit_map_and_compare_before_training(trained):
     z = heat["data"][0]["z"]
     shape = [int(n) for n in z["shape"].split(",")] if isinstance(z, dict) else [len(z), len(z[0])]
     assert heat["data"][0]["type"] == "heatmap" and shape == [6, 24]  # units down, timesteps across
+    lines = next(f for f in figures(at) if f["layout"]["title"]["text"] == "lstm_1: chosen units over time")
+    assert [t["name"] for t in lines["data"]] == ["unit 0", "unit 1", "unit 2"]
     at.radio(key="inspect_compare").set_value("the same sample before training").run()
     assert not at.exception
     assert {"lstm_1, sample 0", "lstm_1, before training"} <= set(titles(at))
