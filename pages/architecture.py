@@ -221,7 +221,10 @@ with code_tab:
         )
 with link_tab:
     st.write("Anyone who opens this link gets this exact stack.")
-    st.code(f"{st.context.url or ''}?arch={token}", language=None, wrap_lines=True)
+    base = (st.context.url or "").rstrip("/")
+    if not base.endswith("/architecture"):  # the context URL may name the app's root, not this page
+        base += "/architecture"
+    st.code(f"{base}?arch={token}", language=None, wrap_lines=True)
 with json_tab:
     st.code(spec.to_json(), language="json", wrap_lines=True)
     st.download_button(

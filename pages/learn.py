@@ -1,0 +1,221 @@
+"""Learn: seven workshop lessons on stacked LSTMs, each with a live example computed by the app's own core, in
+English and Simplified Chinese. A link (?lesson=4&lang=zh&hide=picker) opens a lesson with chosen controls hidden."""
+
+import streamlit as st
+from streamlit.runtime.pages_manager import PagesManager
+
+if PagesManager.uses_pages_directory:  # opened by a deep link before app.py ever ran: let app.py's navigation serve it
+    PagesManager.uses_pages_directory = False
+    st.rerun()
+
+import numpy as np  # noqa: E402
+
+from slstm import lessons, plots  # noqa: E402
+from slstm.compare import read_sweep  # noqa: E402
+from slstm.compare_plots import sweep_chart  # noqa: E402
+from slstm.inspect_plots import gates_figure, input_window  # noqa: E402
+from slstm.problems import validate  # noqa: E402
+from slstm.samples import SAMPLES  # noqa: E402
+from slstm.shapes import infer_shapes  # noqa: E402
+from slstm.spec import ArchitectureSpec  # noqa: E402
+
+ss = st.session_state
+T = lessons.TIMESTEPS
+
+
+@st.cache_data(show_spinner=False)
+def lstm_output(return_sequences: bool) -> np.ndarray:
+    return lessons.lstm_output(return_sequences)
+
+
+@st.cache_data(show_spinner=False)
+def gate_demo() -> tuple:
+    return lessons.gate_demo()
+
+
+def paragraphs(texts) -> None:
+    for text in texts:
+        st.markdown(text)  # our own lesson text: Markdown is fine here
+
+
+def why_depth(lesson, text):
+    frame = SAMPLES["multi_scale"].make().iloc[:600]
+    fig = plots.series(frame, ["value"], time_column="time").update_layout(title=lesson.notes["plot_title"])
+    st.plotly_chart(fig, key="learn_multi_scale")
+    st.caption(lesson.notes["plot_caption"])
+    return lessons.DESIGNER[1]
+
+
+def the_input(lesson, text):
+    st.caption(lesson.notes["series"])
+    st.code(",  ".join(f"{v:g}" for v in lessons.SERIES), language=None)
+    lookback = st.slider(lesson.notes["lookback"], 1, len(lessons.SERIES) - 1, value=3, key="learn_lookback")
+    table, shape = lessons.window_table(lookback)
+    left, right = st.columns([3, 1])
+    left.caption(lesson.notes["table"])
+    left.dataframe(table, width="content")
+    right.metric(lesson.notes["shape"], str(shape))
+    right.caption(lesson.notes["shape_note"].format(samples=shape[0], timesteps=shape[1], features=shape[2]))
+    return lessons.DESIGNER[2][0], lookback
+
+
+def one_lstm(lesson, text):
+    st.caption(lesson.notes["code"])
+    st.code(lessons.TINY_CODE, language="python")
+    with st.spinner(text.ui["spinner"]):
+        outputs = {rs: lstm_output(rs) for rs in (False, True)}
+    ss["learn_lstm_shapes"] = {rs: out.shape for rs, out in outputs.items()}
+    for column, rs in zip(st.columns(2), (False, True), strict=True):
+        column.markdown(lesson.notes["sequences" if rs else "last"])
+        column.metric(lesson.notes["shape"], str(outputs[rs].shape))
+        column.caption(lesson.notes["values"])
+        column.code(np.array2string(outputs[rs], precision=4), language=None)
+    return lessons.DESIGNER[3]
+
+
+def set_stack(spec: ArchitectureSpec) -> None:
+    ss["learn_stack"] = spec
+
+
+def stacking(lesson, text):
+    spec = ss.setdefault("learn_stack", lessons.STACK)
+    problems = [p for p in validate(spec, timesteps=T, num_features=1) if p.is_error]
+    c = st.columns([1, 1, 4])
+    broken = spec.with_layer(0, return_sequences=False)
+    c[0].button(
+        lesson.notes["break"],
+        key="learn_break",
+        icon=":material/construction:",
+        help=lesson.notes["break_help"],
+        disabled=bool(problems),
+        on_click=set_stack,
+        args=(broken,),
+    )
+    fixed = problems[0].fixes[0].spec if problems else spec
+    c[1].button(
+        lesson.notes["fix"],
+        key="learn_fix",
+        icon=":material/build:",
+        help=lesson.notes["fix_help"],
+        disabled=not problems,
+        on_click=set_stack,
+        args=(fixed,),
+    )
+    st.code(spec.short(), language=None)
+    if problems:
+        st.caption(lesson.notes["explanation"])
+        st.error(problems[0].message)  # the app's own words; specs hold no user text
+        st.caption(lesson.notes["keras"])
+    else:
+        st.success(lesson.notes["valid"])
+    st.plotly_chart(plots.shape_flow((None, T, 1), infer_shapes(spec, timesteps=T, num_features=1)), key="learn_flow")
+    st.caption(lesson.notes["flow"])
+    return spec, None
+
+
+def depth_width(lesson, text):
+    if "compare_link" not in hide:
+        st.page_link("pages/compare.py", label=lesson.notes["compare_link"], icon=":material/compare_arrows:")
+    results = lessons.illustrative_sweep()
+    st.markdown(lesson.notes["illustration"])
+    left, right = st.columns(2)
+    left.plotly_chart(sweep_chart(results, x="depth"), key="learn_sweep_depth")
+    right.plotly_chart(sweep_chart(results, x="params"), key="learn_sweep_params")
+    st.caption(lesson.notes["reading"])
+    st.info(read_sweep(results))
+    return lessons.DESIGNER[5]
+
+
+def inside_cell(lesson, text):
+    with st.spinner(text.ui["spinner"]):
+        x, internals = gate_demo()
+    fig = input_window(x[0], ["value"]).update_layout(title=lesson.notes["input_title"], height=260)
+    st.plotly_chart(fig, key="learn_gate_input")
+    st.plotly_chart(gates_figure(internals, title=lesson.notes["figure_title"]), key="learn_gates")
+    return lessons.DESIGNER[6]
+
+
+def live_example(name: str, text) -> None:
+    columns = tuple(text.ui[k] for k in ("col_layer", "col_input", "col_output", "col_params"))
+    for spec in lessons.LIVE_STACKS.get(name, ()):
+        st.caption(spec.short())
+        st.dataframe(lessons.shape_table(spec, columns), hide_index=True, width="stretch")
+    if name in lessons.LIVE_PROBLEMS:
+        problem = validate(lessons.LIVE_PROBLEMS[name])[0]
+        (st.error if problem.is_error else st.warning)(problem.message)
+
+
+def questions(lesson, text):
+    for question in lesson.questions:
+        with st.expander(question.q):
+            st.markdown(question.a)
+            if question.live:
+                live_example(question.live, text)
+    return lessons.DESIGNER[7]
+
+
+LESSONS = {1: why_depth, 2: the_input, 3: one_lstm, 4: stacking, 5: depth_width, 6: inside_cell, 7: questions}
+
+
+def open_designer(spec: ArchitectureSpec, lookback: int | None) -> None:
+    """The lesson's stack on the Architecture page, whose widgets refresh when spec_version changes."""
+    ss["spec"], ss["spec_version"] = spec, ss.get("spec_version", 0) + 1
+    if lookback:
+        ss["lookback"] = lookback
+    st.switch_page("pages/architecture.py")
+
+
+def instructor_ui(number: int, lang: str, text) -> None:
+    with st.expander(text.ui["instructors"], icon=":material/co_present:"):
+        st.markdown(text.ui["instructors_body"])
+        chosen = st.multiselect(
+            text.ui["hide"], list(lessons.HIDE_FLAGS), key="learn_hide_pick", format_func=lambda f: text.flags[f]
+        )
+        base = f"{st.context.url.rstrip('/')}/{lessons.PAGE_PATH}" if st.context.url else ""
+        st.code(base + lessons.lesson_link(number, lang, chosen), language=None, wrap_lines=True)
+        st.caption(text.ui["link_caption"])
+
+
+# --- the page ---------------------------------------------------------------------------------------------
+if "hide" in st.query_params:  # a link's flags hold for the rest of the session
+    ss["learn_hide"] = lessons.parse_hide(st.query_params["hide"])
+hide = ss.get("learn_hide", frozenset())
+ss.setdefault("learn_lang", lessons.parse_lang(st.query_params.get("lang")))
+ss.setdefault("learn_lesson", lessons.parse_lesson(st.query_params.get("lesson")))
+
+top = st.columns([3, 1], vertical_alignment="bottom")
+if "language" not in hide:
+    top[1].radio(
+        "Language / 语言",
+        list(lessons.LANGUAGES),
+        key="learn_lang",
+        format_func=lessons.LANGUAGES.get,
+        horizontal=True,
+        persist_state="session",
+    )
+lang = ss["learn_lang"]
+text = lessons.texts(lang)
+if "picker" not in hide:
+    top[0].selectbox(
+        text.ui["picker"],
+        list(text.lessons),
+        key="learn_lesson",
+        format_func=lambda n: f"{n}. {text.lessons[n].title}",
+        persist_state="session",
+    )
+number = ss["learn_lesson"]
+flags = ",".join(f for f in lessons.HIDE_FLAGS if f in hide)
+st.query_params.update(lesson=str(number), lang=lang, **({"hide": flags} if flags else {}))
+
+lesson = text.lessons[number]
+st.title(f"{number}. {lesson.title}")
+st.caption(text.ui["intro"])
+paragraphs(lesson.body)
+preset = LESSONS[number](lesson, text)
+paragraphs(lesson.after)
+if "designer_link" not in hide and st.button(
+    text.ui["designer"], key=f"learn_designer_{number}", icon=":material/stacks:", help=text.ui["designer_help"]
+):
+    open_designer(*preset)
+if "instructor" not in hide:
+    instructor_ui(number, lang, text)

@@ -1,0 +1,273 @@
+"""The Learn page's lessons as plain data: their texts (slstm/lessons/<lang>.toml, checked to have the same
+fields in every language), the flags an instructor's link uses to hide controls, and the small live examples
+each lesson computes with the app's own core. TensorFlow is imported only inside the two Keras examples."""
+
+from __future__ import annotations
+
+import functools
+import string
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from slstm.data import DataConfig, prepare
+from slstm.presets import PRESETS
+from slstm.samples import sine_trend
+from slstm.shapes import infer_shapes, shape_text, total_params
+from slstm.spec import ArchitectureSpec, LayerSpec, lstm_stack
+
+TEXTS = Path(__file__).with_name("lessons")
+LANGUAGES = {"en": "English", "zh": "简体中文"}
+DEFAULT_LANGUAGE = "en"
+PAGE_PATH = "learn"  # the Learn page's url_path in app.py's navigation
+HIDE_FLAGS = {  # ?hide=a,b hides these controls, as TensorFlow Playground's hide flags do
+    "picker": "the lesson picker",
+    "language": "the language switch",
+    "designer_link": "the 'Open in the designer' buttons",
+    "compare_link": "the link to the Compare page (lesson 5)",
+    "instructor": "the 'For instructors' link builder",
+}
+LIVE = ("input_shape", "heads", "dropout", "units", "connect", "too_deep", "mixed")  # lesson 7's live examples
+
+
+@dataclass(frozen=True)
+class Question:
+    q: str
+    a: str
+    live: str = ""  # one of LIVE, or "" for none
+
+
+@dataclass(frozen=True)
+class Lesson:
+    number: int
+    title: str
+    body: tuple[str, ...]  # Markdown paragraphs before the live example
+    after: tuple[str, ...]  # ... and after it
+    notes: Mapping[str, str]  # captions, labels and buttons the page places beside the live example
+    questions: tuple[Question, ...]
+
+
+@dataclass(frozen=True)
+class Texts:
+    lang: str
+    ui: Mapping[str, str]  # the page's own labels
+    flags: Mapping[str, str]  # HIDE_FLAGS' meanings in this language
+    lessons: Mapping[int, Lesson]
+
+
+# --- texts -------------------------------------------------------------------------------------------------
+
+
+def read_raw(lang: str) -> dict[str, Any]:
+    with (TEXTS / f"{lang}.toml").open("rb") as f:
+        return tomllib.load(f)
+
+
+def outline(raw: dict[str, Any]) -> dict[str, Any]:
+    """What must agree between languages: every key, the paragraph and question counts, each question's live
+    example and each text's {placeholders}."""
+
+    def fields(text: str) -> list[str]:
+        return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
+
+    lessons = {}
+    for number, lesson in raw.get("lesson", {}).items():
+        lessons[number] = {
+            "keys": sorted(lesson),
+            "body": len(lesson.get("body", [])),
+            "after": len(lesson.get("after", [])),
+            "notes": {k: fields(v) for k, v in lesson.get("notes", {}).items()},
+            "questions": [q.get("live", "") for q in lesson.get("questions", [])],
+        }
+    return {
+        "top": sorted(raw),
+        "ui": {k: fields(v) for k, v in raw.get("ui", {}).items()},
+        "flags": sorted(raw.get("flags", {})),
+        "lessons": lessons,
+    }
+
+
+def _check(raw: dict[str, Any], lang: str) -> None:
+    where = f"slstm/lessons/{lang}.toml"
+    if sorted(raw.get("flags", {})) != sorted(HIDE_FLAGS):
+        raise ValueError(f"{where}: [flags] must explain exactly {', '.join(HIDE_FLAGS)}.")
+    for number, lesson in raw.get("lesson", {}).items():
+        if not (isinstance(lesson.get("title"), str) and lesson["title"].strip() and lesson.get("body")):
+            raise ValueError(f"{where}: lesson {number} needs a title and at least one body paragraph.")
+        for q in lesson.get("questions", []):
+            if q.get("live", "") not in ("", *LIVE):
+                raise ValueError(f"{where}: lesson {number} names an unknown live example {q['live']!r}.")
+    if lang != DEFAULT_LANGUAGE and outline(raw) != outline(read_raw(DEFAULT_LANGUAGE)):
+        raise ValueError(f"{where} does not have the same fields as {DEFAULT_LANGUAGE}.toml; compare outline().")
+
+
+@functools.cache
+def texts(lang: str) -> Texts:
+    """The lessons in `lang` (read and checked once per process; the result is read-only).
+
+    >>> texts("en").lessons[3].title
+    'One LSTM as the output layer'
+    """
+    raw = read_raw(lang)
+    _check(raw, lang)
+    lessons = {}
+    for key, d in sorted(raw["lesson"].items(), key=lambda item: int(item[0])):
+        questions = tuple(Question(q["q"], q["a"], q.get("live", "")) for q in d.get("questions", []))
+        notes = MappingProxyType(dict(d.get("notes", {})))
+        lessons[int(key)] = Lesson(int(key), d["title"], tuple(d["body"]), tuple(d.get("after", [])), notes, questions)
+    return Texts(lang, MappingProxyType(raw["ui"]), MappingProxyType(raw["flags"]), MappingProxyType(lessons))
+
+
+# --- links -------------------------------------------------------------------------------------------------
+
+
+def parse_hide(text: str | None) -> frozenset[str]:
+    """The known flag names in a comma-separated `hide` value; unknown names are ignored.
+
+    >>> sorted(parse_hide("picker, language,nonsense"))
+    ['language', 'picker']
+    """
+    return frozenset(name.strip() for name in (text or "").split(",") if name.strip() in HIDE_FLAGS)
+
+
+def parse_lesson(text: str | None) -> int:
+    """A lesson number from a link, or 1 when it is missing or not a lesson."""
+    number = int(text) if text and text.strip().isdigit() else 1
+    return number if number in texts(DEFAULT_LANGUAGE).lessons else 1
+
+
+def parse_lang(text: str | None) -> str:
+    return text if text in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def lesson_link(number: int, lang: str, hide: frozenset[str] | list[str] = frozenset()) -> str:
+    """The query string that opens a lesson with chosen controls hidden, flags in HIDE_FLAGS' order.
+
+    >>> lesson_link(4, "zh", ["language", "picker"])
+    '?lesson=4&lang=zh&hide=picker,language'
+    """
+    flags = ",".join(name for name in HIDE_FLAGS if name in hide)
+    return f"?lesson={number}&lang={lang}" + (f"&hide={flags}" if flags else "")
+
+
+# --- live examples -----------------------------------------------------------------------------------------
+
+SERIES = (12.0, 14.0, 15.0, 17.0, 18.0, 18.0, 16.0, 15.0, 13.0, 12.0)  # lesson 2: ten hourly temperatures, °C
+TINY_INPUT = (0.1, 0.2, 0.3)  # lesson 3: one sample, three timesteps, one feature
+TINY_WEIGHTS = (  # lesson 3's LSTM(1): kernel (1, 4), recurrent kernel (1, 4), bias (4,); gates i, f, c, o
+    [[0.6, 0.4, 1.2, 0.5]],
+    [[0.3, 0.2, 0.8, 0.1]],
+    [0.0, 1.0, 0.0, 0.0],
+)
+TINY_CODE = """import numpy as np
+import keras
+
+x = np.array([0.1, 0.2, 0.3]).reshape(1, 3, 1)  # (samples, timesteps, features)
+for return_sequences in (False, True):
+    inputs = keras.Input(shape=(3, 1))
+    outputs = keras.layers.LSTM(1, return_sequences=return_sequences)(inputs)
+    print(keras.Model(inputs, outputs)(x).shape)  # (1, 1), then (1, 3, 1)
+"""
+STACK = lstm_stack(64, 32)  # lesson 4's two-layer stack
+TIMESTEPS = 24  # the window lessons 4 and 7 draw their shapes for
+MIXED = ArchitectureSpec(layers=(LayerSpec("lstm", 32, True, bidirectional=True), LayerSpec("gru", 16)))
+DESIGNER: dict[int, tuple[ArchitectureSpec, int | None]] = {  # lesson -> (stack, lookback) for the designer
+    1: (lstm_stack(32, 32), None),
+    2: (PRESETS["lstm_output"].spec, 3),
+    3: (PRESETS["lstm_output"].spec, 3),
+    4: (STACK, None),
+    5: (PRESETS["four_hidden"].spec, None),
+    6: (lstm_stack(3), None),
+    7: (MIXED, None),
+}
+LIVE_STACKS: dict[str, tuple[ArchitectureSpec, ...]] = {  # lesson 7: shape tables
+    "input_shape": (lstm_stack(32, 16),),
+    "heads": (lstm_stack(32, 16), ArchitectureSpec(tuple(LayerSpec("lstm", u, True) for u in (32, 16)))),
+    "units": (lstm_stack(64, 16),),
+    "connect": (lstm_stack(64, 32),),
+    "mixed": (MIXED,),
+}
+LIVE_PROBLEMS: dict[str, ArchitectureSpec] = {  # lesson 7: what validate() says
+    "dropout": lstm_stack(32, 16).with_layer(0, dropout=0.2, recurrent_dropout=0.2),
+    "too_deep": lstm_stack(*[32] * 30),
+}
+
+
+def window_table(lookback: int, values: tuple[float, ...] = SERIES) -> tuple[pd.DataFrame, tuple[int, int, int]]:
+    """The samples the Data page's windowing cuts from `values`: one row per sample (X then y), and X's shape.
+
+    >>> window_table(3)[1]
+    (7, 3, 1)
+    """
+    config = DataConfig(("value",), ("value",), lookback=lookback, val_fraction=0.0, test_fraction=0.0, scaling="none")
+    windows = prepare(pd.DataFrame({"value": values}), config)
+    x = windows.train.x[:, :, 0]  # (samples, timesteps)
+    table = pd.DataFrame(x, columns=[f"t{i + 1}" for i in range(lookback)]).assign(y=windows.train.y[:, 0])
+    return table.rename_axis("sample"), windows.input_shape
+
+
+def lstm_output(return_sequences: bool) -> np.ndarray:
+    """LSTM(1) with fixed weights on TINY_INPUT shaped (1, 3, 1), computed by Keras: (1, 1), or (1, 3, 1) with
+    return_sequences=True (whose last step equals the (1, 1) output)."""
+    from slstm.model import build_model
+
+    spec = PRESETS["lstm_sequences" if return_sequences else "lstm_output"].spec
+    model = build_model(spec, timesteps=3, num_features=1, sequence_target=return_sequences)
+    model.get_layer("lstm_1").set_weights([np.asarray(w, "float32") for w in TINY_WEIGHTS])
+    x = np.asarray(TINY_INPUT, "float32").reshape(1, 3, 1)  # (samples, timesteps, features)
+    return np.asarray(model.predict_on_batch(x))
+
+
+def gate_weights() -> list[np.ndarray]:
+    """An LSTM(3) whose units have one job each: 0 follows the input, 1 counts peaks, 2 keeps a slow average.
+    Keras' layout: kernel (1, 12), recurrent kernel (3, 12) and bias (12,), in blocks i, f, c, o of 3 units."""
+    kernel, bias = np.zeros((1, 12)), np.zeros(12)
+    kernel[0, 0:3], bias[0:3] = (0.0, 8.0, 0.0), (4.0, -8.0, -2.0)  # input gate: open, open above 1, a little
+    bias[3:6] = (-4.0, 6.0, 2.0)  # forget gate: forget, keep, mostly keep
+    kernel[0, 6:9], bias[6:9] = (1.5, 0.0, 1.5), (0.0, 0.2, 0.0)  # candidate: the input, a small fixed step, the input
+    bias[9:12] = 3.0  # output gate: open
+    return [kernel.astype("float32"), np.zeros((3, 12), "float32"), bias.astype("float32")]
+
+
+def gate_input(timesteps: int = 72) -> np.ndarray:
+    """The first `timesteps` of the noisy sine sample, standardised, as one sample (1, timesteps, 1)."""
+    values = sine_trend()["value"].to_numpy()[:timesteps]
+    return ((values - values.mean()) / values.std()).reshape(1, timesteps, 1)
+
+
+def gate_demo() -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(input (1, T, 1), lstm_internals of the hand-weighted LSTM(3) for it): gates, cell, hidden (1, T, 3)."""
+    from slstm.inspect import lstm_internals
+    from slstm.model import build_model
+
+    x = gate_input()
+    spec = ArchitectureSpec(layers=(LayerSpec("lstm", 3, return_sequences=True),), head="none")
+    model = build_model(spec, timesteps=x.shape[1], num_features=1, num_outputs=3, sequence_target=True)
+    layer = model.get_layer("lstm_1")
+    layer.set_weights(gate_weights())
+    return x, lstm_internals(layer, x)
+
+
+def illustrative_sweep() -> pd.DataFrame:
+    """Made-up best validation losses shaped like a typical depth-against-width sweep (not a measurement), with
+    the columns compare.read_sweep reads."""
+    losses = {16: (0.112, 0.083, 0.081, 0.086), 64: (0.090, 0.071, 0.072, 0.079)}  # width -> by depth 1..4
+    rows = []
+    for units, by_depth in losses.items():
+        for depth, loss in enumerate(by_depth, start=1):
+            shapes = infer_shapes(lstm_stack(*[units] * depth), timesteps=TIMESTEPS, num_features=1)
+            rows.append({"depth": depth, "units": units, "params": total_params(shapes), "best val_loss": loss})
+    return pd.DataFrame(rows)
+
+
+def shape_table(spec: ArchitectureSpec, columns: tuple[str, str, str, str]) -> pd.DataFrame:
+    """Layer, input shape, output shape and parameters of `spec` on (batch, TIMESTEPS, 1), headed `columns`."""
+    rows = infer_shapes(spec, timesteps=TIMESTEPS, num_features=1)
+    data = [(f"{r.label}", shape_text(r.input_shape), shape_text(r.output_shape), r.formula or "—") for r in rows]
+    return pd.DataFrame(data, columns=list(columns))
