@@ -7,15 +7,20 @@ full (samples, timesteps, features) copy. Run: python bench/windowing.py [rows]
 
 from __future__ import annotations
 
+import os
 import sys
-import time
-import tracemalloc
-from pathlib import Path
 
-import numpy as np
-import pandas as pd
+# Python puts this folder first on sys.path, where bench/inspect.py would shadow the standard library's
+# `inspect`: drop it, and put the repository root there instead (run from anywhere without installing).
+_HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path[:] = [os.path.dirname(_HERE)] + [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # run from anywhere without installing
+import time  # noqa: E402
+import tracemalloc  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
+
 from slstm.data import DataConfig, prepare  # noqa: E402
 
 
