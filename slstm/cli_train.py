@@ -10,6 +10,10 @@ import time
 from slstm.errors import SlstmError
 
 CLI_WORKSPACE = "command-line"
+TARGET_FORM_HELP = (
+    "predict the value, or the change from the last input value (auto: change when the training split trends)"
+)
+SCALING_HELP = "auto: standard; long format: per_sequence where sequences differ mostly in offset and scale"
 
 
 def _columns(text: str | None) -> tuple[str, ...]:
@@ -46,8 +50,29 @@ def data_config(args: argparse.Namespace, table):
     )
     options = {"sequence_id": args.sequence_id} if args.sequence_id else {}
     return DataConfig(
-        features, targets, time_column=time_column, lookback=args.lookback, horizon=args.horizon, **options
+        features,
+        targets,
+        time_column=time_column,
+        lookback=args.lookback,
+        horizon=args.horizon,
+        target_form=getattr(args, "target_form", "auto"),
+        scaling=getattr(args, "scaling", "auto"),
+        **options,
     )
+
+
+def data_advice(table, windows) -> dict:
+    """What to tell the user before training: the data's notes (an empty split and how to get one) and a
+    lookback suggested by the series' own seasonality."""
+    from slstm.defaults import suggest_lookback
+
+    c, hint = windows.config, None
+    if c.sequence_id is None and len(windows.train) and c.targets[0] in table.frame.columns:
+        n_train = windows.train.rows[1]
+        values = table.frame[c.targets[0]].iloc[:n_train]
+        if values.dtype.kind in "fiu":
+            hint = suggest_lookback(values.to_numpy("float64"), max_lag=max(n_train // 3, 1))
+    return {"notes": list(windows.notes), "lookback_hint": hint}
 
 
 def cmd_train(args: argparse.Namespace) -> int:
@@ -64,12 +89,25 @@ def cmd_train(args: argparse.Namespace) -> int:
     config = data_config(args, table)
     kwargs = {"test_table": test_table.frame} if test_table is not None else {}
     windows = prepare(table.frame, config, **kwargs)  # fails here, fast, on bad data
+    config = windows.config  # every "auto" resolved: the run records the choice made
     num_outputs = getattr(windows, "num_outputs", config.num_outputs)
     problem = next((p for p in spec.validate(num_outputs=num_outputs) if p.is_error), None)
     if problem:
         raise SlstmError(problem.message)
+    advice = data_advice(table, windows)
+    for note in advice["notes"]:
+        print(f"note: {note}", file=sys.stderr)
+    if advice["lookback_hint"] and advice["lookback_hint"] != config.lookback:
+        print(
+            f"hint: the series repeats every {advice['lookback_hint']} rows; try --lookback {advice['lookback_hint']}",
+            file=sys.stderr,
+        )
     train = TrainConfig(
-        epochs=args.epochs, batch_size=args.batch_size, learning_rate=args.learning_rate, seed=args.seed
+        epochs=args.epochs,
+        batch_size=args.batch_size,
+        learning_rate=args.learning_rate,
+        seed=args.seed,
+        patience=args.patience or None,
     )
     with RunStore() as store:
         run = store.create_run(
@@ -115,6 +153,11 @@ def cmd_train(args: argparse.Namespace) -> int:
             pool.shutdown()
         run = store.get(run.id)
         history = store.history(run.id)
+    from slstm.verdict import verdict
+
+    judged = verdict(
+        run.metrics, history, data_config=run.data_config, train_samples=len(windows.train), depth=len(spec.layers)
+    )
     out = {
         "run_id": run.id,
         "status": run.status,
@@ -129,6 +172,9 @@ def cmd_train(args: argparse.Namespace) -> int:
             for s in ("val", "test")
             if s in run.metrics
         },
+        "data_config": run.data_config,
+        **advice,
+        "verdict": judged,
     }
     if args.json:
         print(json.dumps(out))
@@ -138,6 +184,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             print(f"{split}: " + ", ".join(f"{k} {v:.4g}" for k, v in values.items()))
             for name, base in out["baselines"][split].items():
                 print(f"  {name}: " + ", ".join(f"{k} {v:.4g}" for k, v in base.items()))
+        print(judged["text"])
     return 0 if run.status in ("finished", "stopped") else 1
 
 
@@ -158,7 +205,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         seed=args.seed,
-        patience=args.patience,
+        patience=args.patience or None,
     )
     cells = compare.plan_sweep(depths, widths, fingerprint=compare.fingerprint(config_dict(config), train.to_dict()))
     with RunStore() as store:
@@ -197,6 +244,9 @@ def _ints(text: str, flag: str) -> list[int]:
 
 
 def _data_arguments(parser, positive_int) -> None:
+    from slstm.train import TrainConfig  # NumPy only; TensorFlow stays unloaded
+
+    defaults = TrainConfig()
     parser.add_argument("--csv", required=True)
     parser.add_argument("--target", required=True, help="target column(s), comma-separated")
     parser.add_argument("--features", help="feature columns, comma-separated (default: every numeric column)")
@@ -205,7 +255,17 @@ def _data_arguments(parser, positive_int) -> None:
     parser.add_argument("--lookback", type=positive_int, default=24)
     parser.add_argument("--horizon", type=positive_int, default=1)
     parser.add_argument("--missing", default="interpolate", choices=("drop", "ffill", "interpolate", "keep"))
-    parser.add_argument("--epochs", type=positive_int, default=20)
+    parser.add_argument("--target-form", default="auto", choices=("auto", "value", "change"), help=TARGET_FORM_HELP)
+    parser.add_argument(
+        "--scaling", default="auto", choices=("auto", "standard", "minmax", "none", "per_sequence"), help=SCALING_HELP
+    )
+    parser.add_argument("--epochs", type=positive_int, default=defaults.epochs)
+    parser.add_argument(
+        "--patience",
+        type=int,
+        default=defaults.patience,
+        help="early stopping on val_loss with the best weights restored (0 = off)",
+    )
     parser.add_argument("--batch-size", type=positive_int, default=32)
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
@@ -229,5 +289,4 @@ def add_commands(sub, positive_int) -> None:
     _data_arguments(sweep, positive_int)
     sweep.add_argument("--depths", default="1,2,3", help="numbers of recurrent layers, e.g. 1,2,3")
     sweep.add_argument("--units", default="16,32,64", help="units per layer, e.g. 16,32,64")
-    sweep.add_argument("--patience", type=positive_int, help="early stopping on val_loss")
     sweep.set_defaults(run=cmd_sweep)

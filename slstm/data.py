@@ -4,16 +4,19 @@ views, not copies. Long-format tables (one sequence per id, layout B) are cut in
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from slstm.defaults import has_trend
 from slstm.errors import DataError
 
-SCALINGS = ("standard", "minmax", "none")
+SCALINGS = ("auto", "standard", "minmax", "none", "per_sequence")
 TASKS = ("auto", "regression", "classification")
+TARGET_FORMS = ("auto", "value", "change")
 MAX_CLASSES = 200
 
 
@@ -27,6 +30,14 @@ class DataConfig:
     its last row; `lookback`, `horizon` and `stride` are not used; sequences are pre-padded to the longest
     one, or cut to their last `max_timesteps` steps when that is set.
     `task="auto"` picks classification for a text target or whole numbers with few distinct values.
+    A split holds the samples whose target rows lie in it; a sample's input window may reach back into
+    the rows before its split (that is no leakage: scaling is fitted on the training rows only).
+    `target_form="change"` (layout A, regression, every target also a feature): the network sees each step's
+    change of the target columns and predicts the change from the last input value; forecasts are that
+    last value plus the predicted change. `"auto"` picks it when the training split shows a trend
+    (slstm.defaults.has_trend). `scaling="per_sequence"` (layout B) z-normalises each sequence on its own;
+    `"auto"` is "standard", or "per_sequence" where sequences differ mostly in offset and scale.
+    `prepare` resolves every "auto"; `Windows.config` holds the choice made.
     """
 
     features: tuple[str, ...]
@@ -42,6 +53,7 @@ class DataConfig:
     sequence_id: str | None = None
     max_timesteps: int | None = None
     task: str = "auto"
+    target_form: str = "value"
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "features", tuple(self.features))
@@ -61,6 +73,23 @@ class DataConfig:
             raise DataError(f"Received scaling={self.scaling!r}; expected one of {', '.join(SCALINGS)}.")
         if self.task not in TASKS:
             raise DataError(f"Received task={self.task!r}; expected one of {', '.join(TASKS)}.")
+        if self.target_form not in TARGET_FORMS:
+            raise DataError(f"Received target_form={self.target_form!r}; expected one of {', '.join(TARGET_FORMS)}.")
+        if self.scaling == "per_sequence" and self.sequence_id is None:
+            raise DataError(
+                "Per-sequence scaling z-normalises each sequence of a long-format table; this table is one "
+                "series. Choose standard scaling, or a sequence id column."
+            )
+        if self.target_form == "change" and self.sequence_id is not None:
+            raise DataError(
+                "Predicting the change from the last input value works on one series; with a sequence id each "
+                "sequence has one label. Predict the value instead."
+            )
+        if self.target_form == "change" and any(t not in self.features for t in self.targets):
+            raise DataError(
+                "Predicting the change from the last input value needs the target among the features (the "
+                "network must see its last value). Add the target to the features, or predict the value."
+            )
         if self.multi_step and self.task == "classification":
             raise DataError(_MULTI_STEP_CLASSES)
         if self.multi_step and self.sequence_id is not None:
@@ -134,6 +163,7 @@ class Split:
     stride: int = 1
     ids: np.ndarray | None = None  # layout B: the sequence id of each sample
     lengths: np.ndarray | None = None  # layout B: real (unpadded) steps of each sample
+    base: np.ndarray | None = None  # layout A regression: (samples, outputs) the target's last input value, in units
 
     def __len__(self) -> int:
         return len(self.x)
@@ -156,6 +186,7 @@ class Windows:
     task: str = "regression"  # "regression" | "classification"
     classes: tuple[str, ...] = ()  # classification: the class names, y holds indices into them
     masked: bool = False  # sequences were pre-padded with 0.0: the model needs keras.layers.Masking(mask_value=0.0)
+    target_mean: np.ndarray | None = None  # regression: each target's mean over the training rows, in units
 
     @property
     def timesteps(self) -> int:
@@ -174,13 +205,20 @@ class Windows:
     def input_shape(self) -> tuple[int, int, int]:
         return (len(self.train), self.timesteps, self.num_features)
 
-    def unscale_y(self, y: np.ndarray) -> np.ndarray:
-        """Scaled targets (samples, outputs) back to the target's own units (regression only)."""
+    def unscale_y(self, y: np.ndarray, split: Split | None = None) -> np.ndarray:
+        """Scaled targets (samples, outputs) back to the target's own units (regression only).
+
+        With `target_form="change"`, y is the change from the last input value: pass the split the samples
+        come from to get values (its persistence forecast plus the change); without it, the change in units.
+        """
         if self.task == "classification":
             raise DataError("Classification labels are class indices, not scaled values; use windows.classes[y].")
         reps = self.config.horizon if self.config.multi_step else 1
         scaler = Scaler(np.tile(self.target_scaler.shift, reps), np.tile(self.target_scaler.scale, reps))
-        return scaler.inverse(y)
+        out = scaler.inverse(y)
+        if self.config.target_form == "change" and split is not None and split.base is not None:
+            out = out + split.base
+        return out
 
     def class_counts(self) -> dict[str, dict[str, int]]:
         """Samples per class and split: {class: {"train": n, "validation": n, "test": n}}."""
@@ -298,22 +336,57 @@ def missing_classes_note(classes: tuple[str, ...], train_y: np.ndarray) -> list[
 
 
 def _windows(features: np.ndarray, targets: np.ndarray, lo: int, hi: int, c: DataConfig) -> Split:
+    """The samples whose target row(s) lie in rows [lo, hi); their inputs may start before lo."""
     t, h = c.lookback, c.horizon
-    span = t + h  # rows one sample needs
-    n = (hi - lo - span) // c.stride + 1 if hi - lo >= span else 0
+    first_y, last_y = (t if c.multi_step else t + h - 1), t + h - 1  # target rows, counted from a window's start
+    s_first, s_last = max(0, lo - first_y), hi - 1 - last_y
+    n = (s_last - s_first) // c.stride + 1 if s_last >= s_first else 0
     f = features.shape[1]
     if n <= 0:
         y_shape = (0, c.num_outputs) if targets.ndim == 2 else (0,)
         return Split(np.empty((0, t, f), "float32"), np.empty(y_shape, targets.dtype), (lo, hi), c.stride)
-    view = sliding_window_view(features[lo:hi], t, axis=0)  # (rows-t+1, features, t)
-    x = view.transpose(0, 2, 1)[: (n - 1) * c.stride + 1 : c.stride]  # (n, t, features)
+    pick = slice(s_first, s_first + (n - 1) * c.stride + 1, c.stride)
+    view = sliding_window_view(features, t, axis=0)  # (rows-t+1, features, t)
+    x = view.transpose(0, 2, 1)[pick]  # (n, t, features)
     if c.multi_step:
-        future = sliding_window_view(targets[lo + t : hi], h, axis=0)  # (.., k, h)
-        y = future.transpose(0, 2, 1)[: (n - 1) * c.stride + 1 : c.stride].reshape(n, -1)
+        future = sliding_window_view(targets[t:], h, axis=0)  # (rows-t-h+1, k, h): rows after each window
+        y = future.transpose(0, 2, 1)[pick].reshape(n, -1)
     else:
-        first = lo + t + h - 1
-        y = targets[first : first + (n - 1) * c.stride + 1 : c.stride]  # (n, k) or class indices (n,)
-    return Split(x, np.ascontiguousarray(y), (lo, hi), c.stride)
+        y = targets[s_first + last_y :][: (n - 1) * c.stride + 1 : c.stride]  # (n, k) or class indices (n,)
+    return Split(x, np.ascontiguousarray(y), (s_first, hi), c.stride)
+
+
+def _with_base(split: Split, levels: np.ndarray, c: DataConfig) -> Split:
+    """`split` with `base`: the target's value on each window's last row, repeated over the horizon."""
+    last = levels[split.starts + c.lookback - 1]  # (n, targets)
+    base = np.tile(last, (1, c.horizon if c.multi_step else 1)).astype("float64")
+    return dataclasses.replace(split, base=base)
+
+
+def _as_changes(splits: list[Split], kind: str) -> tuple[list[Split], Scaler]:
+    """Targets in units become scaled changes from each sample's base; the scaler is fitted on training."""
+    k = splits[0].base.shape[1] if splits[0].base is not None else 1
+    changes = [(s.y.astype("float64") - s.base) if len(s) else s.y.astype("float64") for s in splits]
+    scaler = Scaler.fit(changes[0].reshape(-1, k), kind)
+    tiled = Scaler(np.tile(scaler.shift, changes[0].shape[1] // k), np.tile(scaler.scale, changes[0].shape[1] // k))
+    scaled = [(d - tiled.shift) / tiled.scale for d in changes]
+    out = [dataclasses.replace(s, y=y.astype("float32")) for s, y in zip(splits, scaled, strict=True)]
+    return out, scaler
+
+
+def resolve(frame: pd.DataFrame, c: DataConfig, task: str, n_train: int | None = None) -> DataConfig:
+    """`c` with "auto" target_form and (layout A) scaling decided; layout B scaling is decided in sequences."""
+    changes = {}
+    if c.target_form == "auto":
+        usable = task == "regression" and c.sequence_id is None and all(t in c.features for t in c.targets)
+        rows = slice(0, n_train)
+        trend = usable and any(
+            has_trend(pd.to_numeric(frame[t].iloc[rows], errors="coerce").to_numpy("float64")) for t in c.targets
+        )
+        changes["target_form"] = "change" if trend else "value"
+    if c.scaling == "auto" and c.sequence_id is None:
+        changes["scaling"] = "standard"
+    return dataclasses.replace(c, **changes) if changes else c
 
 
 def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.DataFrame | object = None) -> Windows:
@@ -345,30 +418,68 @@ def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.
     if n_train < need:
         raise DataError(
             f"Each sample needs {need} rows (lookback {c.lookback} + horizon {c.horizon}), but the training "
-            f"split has only {n_train} of the table's {rows} rows. Use a shorter lookback or more data."
+            f"split has only {n_train} of the table's {rows} rows. Use a lookback of at most "
+            f"{max(n_train - c.horizon, 1)}, or more data."
         )
-    features = numeric_values(frame, c.features, "feature")
-    targets = numeric_values(frame, c.targets, "target") if codes is None else codes[0]
-    feature_scaler = Scaler.fit(features[:n_train], c.scaling)
-    scaled_x = feature_scaler.transform_(features)
-    if codes is None:
-        target_scaler = Scaler.fit(targets[:n_train], c.scaling)
-        scaled_y = target_scaler.transform_(targets)
+    c = resolve(frame, c, task, n_train)
+    change = c.target_form == "change"
+    if change and task != "regression":
+        raise DataError("Predicting the change from the last input value needs a numeric target; predict the value.")
+    tables = [frame] if test is None else [frame, test]
+    features = [numeric_values(f, c.features, "feature") for f in tables]
+    levels = [numeric_values(f, c.targets, "target") for f in tables] if codes is None else None
+    if change:  # the network sees each step's change of the target columns (the first row's is 0)
+        for x, j in ((x, c.features.index(t)) for x in features for t in c.targets):
+            x[1:, j] = np.diff(x[:, j])
+            x[0, j] = 0.0
+    feature_scaler = Scaler.fit(features[0][:n_train], c.scaling)
+    scaled_x = [feature_scaler.transform_(x) for x in features]
+    if codes is not None:
+        target_scaler, scaled_y = Scaler.identity(1), list(codes)
+    elif change:
+        target_scaler, scaled_y = Scaler.identity(len(c.targets)), [v.copy() for v in levels]  # scaled below
     else:
-        target_scaler, scaled_y = Scaler.identity(1), targets
+        target_scaler = Scaler.fit(levels[0][:n_train], c.scaling)
+        scaled_y = [target_scaler.transform(v) for v in levels]
     bounds = [(0, n_train), (n_train, n_train + n_val), (n_train + n_val, rows)]
-    train, val, test_split = (_windows(scaled_x, scaled_y, lo, hi, c) for lo, hi in bounds)
+    splits = [_windows(scaled_x[0], scaled_y[0], lo, hi, c) for lo, hi in bounds]
     notes = []
     if test is not None:
-        test_x = feature_scaler.transform_(numeric_values(test, c.features, "feature"))
-        test_y = target_scaler.transform_(numeric_values(test, c.targets, "target")) if codes is None else codes[1]
         bounds[2] = (0, len(test))
-        test_split = _windows(test_x, test_y, 0, len(test), c)
+        splits[2] = _windows(scaled_x[1], scaled_y[1], 0, len(test), c)
         ignored = f"; the test fraction ({c.test_fraction:g}) is not used" if c.test_fraction else ""
         notes.append(f"The separate test file's {len(test)} rows are the test split{ignored}.")
-    for name, split, (lo, hi) in (("validation", val, bounds[1]), ("test", test_split, bounds[2])):
-        if hi > lo and len(split) == 0:
-            notes.append(f"The {name} split ({hi - lo} rows) is shorter than one sample ({need} rows): it is empty.")
+    target_mean = None
+    if levels is not None:
+        splits = [_with_base(s, levels[1 if test is not None and i == 2 else 0], c) for i, s in enumerate(splits)]
+        target_mean = levels[0][:n_train].mean(axis=0, dtype="float64")
+        if change:
+            splits, target_scaler = _as_changes(splits, c.scaling)
+    train, val, test_split = splits
+    notes += empty_split_notes(c, (val, test_split), bounds[1:], separate_test=test is not None)
     if task == "classification":
         notes += missing_classes_note(classes, train.y)
-    return Windows(c, train, val, test_split, feature_scaler, target_scaler, tuple(notes), task, classes)
+    return Windows(
+        c, train, val, test_split, feature_scaler, target_scaler, tuple(notes), task, classes, target_mean=target_mean
+    )
+
+
+def empty_split_notes(c: DataConfig, splits, bounds, *, separate_test: bool) -> list[str]:
+    """Why a validation or test split has no samples, and the setting that would give it some."""
+    notes = []
+    fractions = (c.val_fraction, 0.0 if separate_test else c.test_fraction)
+    for name, split, (lo, hi), fraction in zip(("validation", "test"), splits, bounds, fractions, strict=True):
+        if len(split):
+            continue
+        if hi == lo and fraction:
+            notes.append(f"The {name} split is empty: {fraction:g} of the rows rounds to none. Use more data.")
+        elif hi > lo and name == "test" and separate_test:
+            fits = hi - lo - c.horizon
+            fix = f"a lookback of at most {fits} would give it samples" if fits >= 1 else "use a longer test file"
+            notes.append(f"The test file's {hi - lo} rows are shorter than one sample: the test split is empty; {fix}.")
+        elif hi > lo:
+            notes.append(
+                f"The {name} split's {hi - lo} rows cannot hold the {c.horizon} target rows of one sample: it is "
+                f"empty. Use a horizon of at most {hi - lo}, or a larger {name} fraction."
+            )
+    return notes

@@ -20,19 +20,32 @@ def baselines(windows: Windows, split: Split) -> dict[str, np.ndarray]:
     in the window) when the target is also a feature."""
     c = windows.config
     n, outputs = len(split), c.num_outputs
-    mean = np.tile(windows.unscale_y(np.zeros((1, outputs), "float32")), (n, 1))
+    target_mean = getattr(windows, "target_mean", None)
+    if target_mean is not None:
+        mean = np.tile(np.asarray(target_mean, dtype="float64"), (n, outputs // len(target_mean)))
+    else:
+        mean = np.tile(windows.unscale_y(np.zeros((1, outputs), "float32")), (n, 1))
     out = {"training mean": mean}
     if n and all(t in c.features for t in c.targets):
-        idx = [c.features.index(t) for t in c.targets]
-        last = windows.feature_scaler.inverse(split.x[:, -1, :])[:, idx]  # (n, targets)
-        out["persistence (last value)"] = np.tile(last, (1, outputs // len(c.targets)))
+        base = getattr(split, "base", None)
+        if base is not None:
+            out["persistence (last value)"] = np.asarray(base, dtype="float64")
+        else:
+            idx = [c.features.index(t) for t in c.targets]
+            last = windows.feature_scaler.inverse(split.x[:, -1, :])[:, idx]  # (n, targets)
+            out["persistence (last value)"] = np.tile(last, (1, outputs // len(c.targets)))
     return out
+
+
+def in_units(windows: Windows, split: Split, predicted_scaled: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Truth and prediction of a regression split in the target's own units (samples, outputs): with
+    target_form="change", the split's persistence forecast plus the network's predicted change."""
+    return windows.unscale_y(split.y, split), windows.unscale_y(predicted_scaled, split)
 
 
 def regression_report(windows: Windows, split: Split, predicted_scaled: np.ndarray) -> dict[str, dict[str, float]]:
     """RMSE and MAE of the model and of each baseline on `split`, in the target's units."""
-    truth = windows.unscale_y(split.y)
-    predicted = windows.unscale_y(predicted_scaled)
+    truth, predicted = in_units(windows, split, predicted_scaled)
     report = {"model": {"rmse": rmse(truth, predicted), "mae": mae(truth, predicted)}}
     for name, guess in baselines(windows, split).items():
         report[name] = {"rmse": rmse(truth, guess), "mae": mae(truth, guess)}

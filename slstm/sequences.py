@@ -4,12 +4,14 @@ the training sequences' statistics, then pre-padded with zeros to one length for
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from slstm.data import DataConfig, Scaler, Split, Windows, missing_classes_note, numeric_values
+from slstm.defaults import offsets_dominate
 from slstm.errors import DataError
 
 PAD_VALUE = 0.0  # what keras.layers.Masking(mask_value=0.0) skips
@@ -123,8 +125,13 @@ def prepare_sequences(
     steps = numeric_values(frame, c.features, "feature")[seqs.order]  # (rows, features) in sequence order
     seq, back = _positions(seqs)
     fitted = (back < timesteps) & np.isin(seq, parts[0])  # the training sequences' steps the model sees
-    feature_scaler = Scaler.fit(steps[fitted], c.scaling)
-    feature_scaler.transform_(steps)
+    c = _resolve_scaling(c, steps[fitted], seq[fitted], parts[0], labels if codes is not None else None)
+    if c.scaling == "per_sequence":
+        feature_scaler = Scaler.identity(steps.shape[1])
+        normalise_each(steps, seq, back < timesteps)
+    else:
+        feature_scaler = Scaler.fit(steps[fitted], c.scaling)
+        feature_scaler.transform_(steps)
     x = pad(steps, seqs, timesteps)
     if codes is None:
         target_scaler = Scaler.fit(labels[parts[0]], c.scaling)
@@ -140,6 +147,9 @@ def prepare_sequences(
             notes.append(f"The {name} split is empty: {len(seqs.ids)} sequences × {fraction:g} rounds to none.")
     if test_seqs is not None:
         test_steps = feature_scaler.transform_(numeric_values(test, c.features, "feature")[test_seqs.order])
+        if c.scaling == "per_sequence":
+            test_seq, test_back = _positions(test_seqs)
+            normalise_each(test_steps, test_seq, test_back < timesteps)
         if codes is None:
             test_y = target_scaler.transform_(numeric_values(test, c.targets, "target")[test_seqs.last_rows])
         else:
@@ -152,6 +162,31 @@ def prepare_sequences(
         notes += missing_classes_note(classes, train.y)
     masked = bool(any((s.lengths < timesteps).any() for s in (train, val, test_split)))
     return Windows(c, train, val, test_split, feature_scaler, target_scaler, tuple(notes), task, classes, masked)
+
+
+def _resolve_scaling(c: DataConfig, steps: np.ndarray, seq: np.ndarray, train: np.ndarray, labels) -> DataConfig:
+    """scaling="auto": per-sequence where the training sequences differ mostly in offset and scale."""
+    if c.scaling != "auto":
+        return c
+    index = np.full(int(seq.max(initial=0)) + 1, -1)
+    index[train[train < len(index)]] = np.arange(int((train < len(index)).sum()))
+    train_labels = None if labels is None else np.asarray(labels)[train]
+    per_sequence = offsets_dominate(steps, index[seq], train_labels)
+    return dataclasses.replace(c, scaling="per_sequence" if per_sequence else "standard")
+
+
+def normalise_each(steps: np.ndarray, seq: np.ndarray, keep: np.ndarray) -> None:
+    """Z-normalise, in place, each sequence's steps per feature with its own mean and standard deviation
+    (over the steps the model sees, `keep`); a constant feature of a sequence is only shifted."""
+    n = int(seq.max(initial=-1)) + 1
+    counts = np.maximum(np.bincount(seq[keep], minlength=n), 1).astype("float64")
+    for j in range(steps.shape[1]):
+        values = steps[keep, j].astype("float64")
+        mean = np.bincount(seq[keep], weights=values, minlength=n) / counts
+        var = np.bincount(seq[keep], weights=values**2, minlength=n) / counts - mean**2
+        std = np.sqrt(np.maximum(var, 0))
+        std = np.where(std > 1e-8 * np.maximum(np.abs(mean), 1.0), std, 1.0)
+        steps[:, j] = ((steps[:, j] - mean[seq]) / std[seq]).astype(steps.dtype)
 
 
 def _notes(real_steps: np.ndarray, lengths: np.ndarray, timesteps: int) -> list[str]:

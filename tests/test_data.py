@@ -169,7 +169,8 @@ def test_separate_test_table_is_the_test_split_scaled_with_training_statistics()
     main, extra = ramp(100), ramp(40)
     extra["t"] += 1000.0
     w = prepare(main, DataConfig(("t",), ("t",), lookback=5), test_table=extra)
-    assert w.train.rows == (0, 85) and w.val.rows == (85, 100)  # no test rows taken from the main table
+    assert w.train.rows == (0, 85) and w.val.rows == (80, 100)  # no test rows taken from the main table
+    assert len(w.val) == 15  # validation targets are rows 85-99; their inputs reach back to row 80
     assert len(w.test) == 40 - 5 and w.test.rows == (0, 40)
     assert w.feature_scaler.shift[0] == pytest.approx(np.arange(85).mean())
     np.testing.assert_allclose(w.feature_scaler.inverse(w.test.x[0, :, :])[:, 0], 1000 + np.arange(5), rtol=1e-5)
@@ -212,3 +213,70 @@ def test_window_preview_multi_step_and_classes():
     assert fig.layout.yaxis.title.text == "t"  # a text target cannot be drawn: the first feature is
     with pytest.raises(IndexError, match="out of range"):
         plots.window_preview(labelled(), w, len(w.train))
+
+
+# --- splits by target row; the change from the last input value (issue 14) ---
+
+
+@pytest.mark.parametrize(
+    ("lookback", "horizon", "multi_step", "stride"), [(24, 1, False, 1), (5, 3, False, 2), (4, 3, True, 1)]
+)
+def test_a_samples_target_rows_lie_in_its_split_and_its_inputs_may_precede_it(lookback, horizon, multi_step, stride):
+    c = DataConfig(
+        ("t",), ("t",), lookback=lookback, horizon=horizon, multi_step=multi_step, stride=stride, scaling="none"
+    )
+    w = prepare(ramp(60), c)  # t is the row number: every value names its row
+    n_train, n_val = 60 - 9 - 9, 9
+    bounds = {"train": (0, n_train), "val": (n_train, n_train + n_val), "test": (n_train + n_val, 60)}
+    for name, split in (("train", w.train), ("val", w.val), ("test", w.test)):
+        lo, hi = bounds[name]
+        assert len(split) > 0
+        targets = w.unscale_y(split.y)  # (samples, outputs): the target rows themselves
+        assert targets.min() >= lo and targets.max() < hi
+        inputs = split.x[:, :, 0]  # (samples, lookback): rows before each target
+        assert np.all(inputs[:, -1] < targets.min(axis=1))
+    assert w.val.x[0, 0, 0] < n_train  # the first validation sample's inputs come from training rows
+
+
+def test_a_36_row_series_gets_all_three_splits_with_lookback_24():
+    w = prepare(pd.DataFrame({"v": np.sin(np.arange(36.0))}), DataConfig(("v",), ("v",), lookback=24))
+    assert (len(w.train), len(w.val), len(w.test)) == (2, 5, 5) and not w.notes
+
+
+def test_no_scaling_statistic_uses_validation_or_test_rows():
+    frame = ramp(100)
+    frame.loc[70:, "t"] = 1e6  # validation and test rows are huge
+    for form in ("value", "change"):
+        w = prepare(frame, DataConfig(("t",), ("t",), lookback=5, target_form=form))
+        assert abs(w.feature_scaler.shift[0]) < 100 and w.feature_scaler.scale[0] < 100
+        assert abs(w.target_scaler.shift[0]) < 100 and w.target_scaler.scale[0] < 100
+        assert w.target_mean[0] == pytest.approx(np.arange(70).mean())
+
+
+def test_change_target_predictions_in_units_are_persistence_plus_the_networks_output():
+    frame = pd.DataFrame({"v": 0.5 * np.arange(200.0) + np.sin(np.arange(200.0))})
+    w = prepare(frame, DataConfig(("v",), ("v",), lookback=6, target_form="change"))
+    output = np.random.default_rng(0).normal(size=w.test.y.shape).astype("float32")  # any network output
+    persistence = frame["v"].to_numpy()[w.test.starts + 5][:, None]  # the last input row's value
+    change = w.target_scaler.inverse(output)
+    np.testing.assert_allclose(w.unscale_y(output, w.test), persistence + change, rtol=1e-6)
+    np.testing.assert_allclose(w.unscale_y(w.test.y, w.test)[:, 0], frame["v"].to_numpy()[w.test.starts + 6], rtol=1e-5)
+    np.testing.assert_allclose(
+        w.test.x[0, 1:, 0] * w.feature_scaler.scale[0] + w.feature_scaler.shift[0],
+        np.diff(frame["v"].to_numpy()[w.test.starts[0] : w.test.starts[0] + 6]),
+        atol=1e-4,
+    )
+
+
+def test_target_form_auto_predicts_the_change_on_a_trend_only():
+    t = np.arange(300.0)
+    trend = prepare(pd.DataFrame({"v": 0.1 * t + np.sin(t)}), DataConfig(("v",), ("v",), target_form="auto"))
+    cycle = prepare(pd.DataFrame({"v": np.sin(t / 5)}), DataConfig(("v",), ("v",), target_form="auto"))
+    assert trend.config.target_form == "change" and cycle.config.target_form == "value"
+    other = prepare(pd.DataFrame({"v": 0.1 * t, "x": np.sin(t)}), DataConfig(("x",), ("v",), target_form="auto"))
+    assert other.config.target_form == "value"  # the network never sees the target: no last value to add to
+
+
+def test_change_target_needs_the_target_among_the_features():
+    with pytest.raises(DataError, match="needs the target among the features"):
+        DataConfig(("x",), ("v",), target_form="change")

@@ -147,3 +147,33 @@ def test_sequence_preview_shows_the_padding_and_the_label():
     assert [a.text for a in fig.layout.annotations] == ["padding (zeros, masked)", "y = x"]
     assert fig.layout.xaxis.title.text == "timestep (model input)"
     assert len(plots.window_preview(frame, w, 1).layout.shapes) == 1  # the longest needs no padding
+
+
+def test_per_sequence_scaling_z_normalises_each_sequence_on_its_own():
+    frame = long_table([4, 6, 5])  # v is 100k + step + 1: offsets differ by sequence
+    w = prepare(frame, config(scaling="per_sequence", max_timesteps=6))
+    for split in (w.train,):
+        for x, n in zip(split.x[:, :, 0], split.lengths, strict=True):
+            real = x[-n:]
+            assert real.mean() == pytest.approx(0, abs=1e-5) and real.std() == pytest.approx(1, abs=1e-5)
+            assert np.all(x[:-n] == 0) if n < 6 else True  # padding stays zero
+    assert w.config.scaling == "per_sequence"
+
+
+def test_scaling_auto_is_per_sequence_where_offsets_and_scales_dominate():
+    rng = np.random.default_rng(0)
+    rows = []
+    for k in range(40):
+        shape = np.sin(np.arange(20) / 3) if k % 2 else np.cos(np.arange(20) / 3)  # the class is the shape
+        values = rng.normal(0, 50) + rng.uniform(0.5, 5) * shape  # a nuisance offset and scale per sequence
+        rows += [(k, s, v, k % 2) for s, v in enumerate(values)]
+    frame = pd.DataFrame(rows, columns=["id", "step", "v", "y"])
+    auto = prepare(frame, DataConfig(("v",), ("y",), sequence_id="id", scaling="auto"))
+    assert auto.config.scaling == "per_sequence"
+    level = frame.assign(v=frame["v"] * 0 + frame["y"] * 10 + np.tile(np.sin(np.arange(20)), 40))  # offset = class
+    assert prepare(level, DataConfig(("v",), ("y",), sequence_id="id", scaling="auto")).config.scaling == "standard"
+
+
+def test_per_sequence_scaling_needs_a_sequence_id():
+    with pytest.raises(DataError, match="Per-sequence scaling"):
+        DataConfig(("v",), ("v",), scaling="per_sequence")
