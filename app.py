@@ -11,11 +11,12 @@ from slstm.csvio import Limits, Table, apply_missing, read_csv
 from slstm.data import DataConfig, Windows, prepare
 from slstm.errors import SlstmError
 from slstm.jobs import JobPool
-from slstm.runs import RunStore, is_workspace_id, new_workspace_id
+from slstm.runs import RunStore
 from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.shapes import infer_shapes, shape_text, total_params
 from slstm.spec import DEFAULT_SPEC, ArchitectureSpec
 from slstm.text import escape_markdown
+from slstm.workspace import COOKIE, cookie_script, is_id, new_id, parse_restore_code
 
 st.set_page_config(page_title="Stacked LSTM Explorer", page_icon=":material/stacks:", layout="wide")
 
@@ -168,14 +169,50 @@ def job_pool() -> JobPool:
 
 
 def workspace() -> str:
-    """The user's workspace id: from the URL (?ws=...) so a reload or a restart brings the runs back."""
+    """The user's workspace id: the one this browser keeps in a cookie (so a reload or a server restart brings
+    the runs back), else a new one. Never in the address: a legacy ?ws= is dropped, not adopted."""
     ss = st.session_state
+    if "ws" in st.query_params:
+        del st.query_params["ws"]
     if "ws" not in ss:
-        token = st.query_params.get("ws")
-        ss["ws"] = token if is_workspace_id(token) else new_workspace_id()
-    st.query_params["ws"] = ss["ws"]
+        kept = st.context.cookies.get(COOKIE)
+        ss["ws"] = kept if is_id(kept) else new_id()
     ss["run_store"], ss["job_pool"] = run_store(), job_pool()
     return ss["ws"]
+
+
+def restore() -> None:
+    """Open the runs of a restore code pasted from another device (on_click of the Restore button)."""
+    ss = st.session_state
+    try:
+        ss["ws"] = parse_restore_code(ss.get("restore_code"))
+    except SlstmError as exc:
+        ss["restore_message"] = ("error", str(exc))
+        return
+    for key in ("active_run", "watching", "inspect_run", "delete_pending"):
+        ss.pop(key, None)
+    ss["restore_code"] = ""
+    found = len(run_store().list_runs(ss["ws"]))
+    ss["restore_message"] = ("success", f"Opened the workspace of that code: {found} runs. This browser keeps it now.")
+
+
+def workspace_panel() -> None:
+    """Keeps the workspace in this browser's cookie; shows its restore code and takes another device's."""
+    ss = st.session_state
+    with st.sidebar:
+        st.html(cookie_script(ss["ws"]), unsafe_allow_javascript=True)
+        with st.expander("Your workspace", icon=":material/key:"):
+            st.caption(
+                "Your runs are kept for this browser, never in the address: a link you share opens the stack or "
+                "the lesson, not your runs. To open them on another device, paste this restore code there. Keep "
+                "it private: whoever has it can open, rename and delete your runs."
+            )
+            st.code(ss["ws"], language=None)
+            st.text_input("Restore code from another device", key="restore_code", type="password")
+            st.button("Open its runs", key="restore", on_click=restore)
+            kind, text = ss.pop("restore_message", (None, ""))
+            if kind:
+                getattr(st, kind)(text)
 
 
 pages = [
@@ -190,4 +227,5 @@ nav = st.navigation(pages)
 workspace()
 current_data()
 sidebar_status()
+workspace_panel()
 nav.run()

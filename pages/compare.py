@@ -8,31 +8,44 @@ if PagesManager.uses_pages_directory:  # opened by a deep link before app.py eve
     PagesManager.uses_pages_directory = False
     st.rerun()
 
+import hashlib  # noqa: E402
+
 from slstm import compare, compare_plots  # noqa: E402
 from slstm.errors import SlstmError  # noqa: E402
 from slstm.results import config_dict  # noqa: E402
 from slstm.text import escape_markdown  # noqa: E402
 from slstm.train import TrainConfig  # noqa: E402
+from slstm.workspace import delete_runs  # noqa: E402
 
 ss = st.session_state
 store, pool = ss["run_store"], ss["job_pool"]
 pool.pump()
 st.title("Compare")
+if message := ss.pop("delete_message", None):
+    st.success(escape_markdown(message))
 runs = store.list_runs(ss["ws"])
 histories = {r.id: store.history(r.id) for r in runs}
 
 
 def runs_ui() -> list:
-    """The runs table: tick runs to compare, edit names in place; returns the selected runs."""
+    """The runs table: tick runs to compare or to delete (nothing is ticked for deletion), edit names in place;
+    returns the runs to compare. The ticks belong to this exact list of runs: when a run comes or goes (another
+    tab, a sweep), the table starts afresh rather than moving a tick onto a neighbouring run."""
     table = compare.runs_table(runs, histories)
     table.insert(0, "compare", table.index < 3)
+    table.insert(1, "delete", False)
+    ss["runs_editor_key"] = hashlib.sha256(" ".join(r.id for r in runs).encode()).hexdigest()[:16]
     edited = st.data_editor(
         table,
-        key="runs_editor",
+        key=ss["runs_editor_key"],
         hide_index=True,
         width="stretch",
-        disabled=[c for c in table.columns if c not in ("compare", "name")],
-        column_config={"id": None, "compare": st.column_config.CheckboxColumn(width="small")},
+        disabled=[c for c in table.columns if c not in ("compare", "delete", "name")],
+        column_config={
+            "id": None,
+            "compare": st.column_config.CheckboxColumn(width="small", help="Show this run in the charts below."),
+            "delete": st.column_config.CheckboxColumn(width="small", help="Tick, then press Delete: it asks first."),
+        },
     )
     for run, name in zip(runs, edited["name"], strict=True):
         if isinstance(name, str) and name.strip() and name != run.name:
@@ -41,18 +54,45 @@ def runs_ui() -> list:
     c = st.columns([1, 1, 3])
     c[0].download_button(
         "Download table (CSV)",
-        table.drop(columns="compare").to_csv(index=False),
+        table.drop(columns=["compare", "delete"]).to_csv(index=False),
         "runs.csv",
         "text/csv",
         key="dl_runs",
         on_click="ignore",
     )
-    if c[1].button("Delete selected", key="delete_runs", disabled=not chosen):
-        for run in chosen:
-            pool.stop(run.id)
-            store.delete(run.id)
-        st.rerun()
+    doomed = [run.id for run, pick in zip(runs, edited["delete"], strict=True) if pick]
+    label = f"Delete {len(doomed)} ticked…" if doomed else "Delete ticked…"
+    if c[1].button(label, key="delete_runs", disabled=not doomed, icon=":material/delete:"):
+        ss["delete_pending"] = doomed
+    confirm_delete()
     return chosen
+
+
+def confirm_delete() -> None:
+    """Asks before deleting the runs ticked for it; a run still training or queued is stopped first."""
+    pending = [r for r in runs if r.id in ss.get("delete_pending", ())]
+    if not pending:
+        ss.pop("delete_pending", None)
+        return
+    live = [r.name for r in pending if (job := pool.get(r.id)) is not None and not job.done]
+    text = f"Delete {len(pending)} run(s) for good: {', '.join(r.name for r in pending)}? "
+    text += "Their history, weights, model and predictions go too; this cannot be undone."
+    if live:
+        text += f" Still training or queued, stopped first: {', '.join(live)}."
+    with st.container(border=True):
+        st.warning(escape_markdown(text))
+        c = st.columns([1, 1, 4])
+        if c[0].button("Delete for good", type="primary", key="delete_confirm", icon=":material/delete_forever:"):
+            with st.spinner("Stopping and deleting…"):
+                done = delete_runs(store, pool, ss["ws"], [r.id for r in pending])
+            ss.pop("delete_pending", None)
+            ss["delete_message"] = f"Deleted {len(done.deleted)} run(s)." + "".join(
+                f" Not deleted ({reason}): {store.get(i).name if store.get(i) else i}." for i, reason in done.kept
+            )
+            st.rerun()
+        if c[1].button("Cancel", key="delete_cancel"):
+            ss.pop("delete_pending", None)
+            st.rerun()
 
 
 if not runs:
@@ -106,10 +146,20 @@ except SlstmError as exc:
 fingerprint = compare.fingerprint(config_dict(windows.config), train.to_dict())
 planned = compare.plan_sweep(sorted(depths), sorted(widths), fingerprint=fingerprint)
 if st.button(f"Run sweep ({len(planned)} cells)", type="primary", key="run_sweep", disabled=not planned):
-    compare.submit_sweep(
-        store, pool, planned, workspace=ss["ws"], frame=ss["frame"], data_config=windows.config, train_config=train
-    )
-    st.rerun()
+    try:
+        compare.submit_sweep(
+            store,
+            pool,
+            planned,
+            workspace=ss["ws"],
+            frame=ss["frame"],
+            data_config=windows.config,
+            train_config=train,
+            windows=windows,
+        )
+        st.rerun()
+    except SlstmError as exc:
+        st.error(str(exc))
 
 
 def sweep_view() -> None:

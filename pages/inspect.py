@@ -83,7 +83,11 @@ names = layer_names(spec)
 recurrent = names[: len(spec.layers)]
 folder = store.run_dir(run.id)
 model_file = folder / "model.keras"
-model = load(str(model_file), model_file.stat().st_mtime)
+try:
+    model = load(str(model_file), model_file.stat().st_mtime)
+except FileNotFoundError:  # deleted (or cleaned up) since the list was read
+    st.warning("That run's model is no longer there: it was deleted or its files were cleaned up. Pick another run.")
+    st.stop()
 
 x = split.x[sample : sample + 1]  # (1, timesteps, features)
 outputs = layer_outputs(model, x)

@@ -11,7 +11,7 @@ if PagesManager.uses_pages_directory:  # opened by a deep link before app.py eve
 import json  # noqa: E402
 import time  # noqa: E402
 
-from slstm import plots, results  # noqa: E402
+from slstm import downloads, plots, results  # noqa: E402
 from slstm.errors import SlstmError  # noqa: E402
 from slstm.jobs import JobInputs  # noqa: E402
 from slstm.problems import cudnn_notes  # noqa: E402
@@ -87,7 +87,10 @@ def start(config: TrainConfig) -> None:
 def live_view(run_id: str) -> None:
     """Progress, curves and Stop; reruns itself every second while the job is alive."""
     job, run = pool.get(run_id), store.get(run_id)
-    if run is None:
+    if run is None:  # deleted meanwhile (e.g. on Compare): redraw the page without it
+        if ss.get("watching") == run_id:
+            ss["watching"] = None
+            st.rerun()
         return
     history = store.history(run_id)
     if job is not None and not job.done:
@@ -134,6 +137,8 @@ def live_view(run_id: str) -> None:
 config = settings_ui()
 problems = [p for p in spec.validate(num_outputs=getattr(windows, "num_outputs", 1)) if p.is_error] if windows else []
 active = ss.get("active_run")
+if active is not None and store.get(active) is None:  # the run started here was deleted since
+    active = ss["active_run"] = None
 busy = active is not None and pool.get(active) is not None and not pool.get(active).done
 if windows is None:
     st.error(escape_markdown(f"No data to train on: {ss['data_error']}"))
@@ -149,12 +154,18 @@ else:
 runs = store.list_runs(ss["ws"])
 shown = active or (runs[0].id if runs else None)
 if shown is None:
-    st.caption("No runs yet in this workspace. Runs are kept: bookmark this page's address to find them again.")
+    st.caption(
+        "No runs yet in this workspace. Runs are kept for this browser; to open them on another device, use the "
+        "restore code under 'Your workspace' in the sidebar."
+    )
     st.stop()
 if busy:
     ss["watching"] = shown
 st.fragment(live_view, run_every=1 if busy else None)(shown)
 run = store.get(shown)
+if run is None:  # deleted while this page was drawn
+    st.info("That run was just deleted.")
+    st.stop()
 if run.status == "failed":
     st.error(escape_markdown(run.message))
 if not run.metrics or busy:
@@ -177,16 +188,16 @@ if "test_pred" in predictions and run.metrics.get("task") != "classification":
         key="pred_chart",
     )
 c = st.columns(4)
-if (folder / "model.keras").exists():
+if (folder / "model.keras").exists():  # the downloads are built when clicked, not on every rerun
     c[0].download_button(
-        "Model (.keras)", (folder / "model.keras").read_bytes(), f"{run.name}.keras", key="dl_model", on_click="ignore"
+        "Model (.keras)", downloads.model(folder), f"{run.name}.keras", key="dl_model", on_click="ignore"
     )
 c[1].download_button(
     "Spec (JSON)", json.dumps(run.spec), "spec.json", "application/json", key="dl_spec", on_click="ignore"
 )
 c[2].download_button(
     "History (CSV)",
-    results.history_csv(store.history(run.id)),
+    downloads.history(store, run.id),
     "history.csv",
     "text/csv",
     key="dl_history",
@@ -194,7 +205,7 @@ c[2].download_button(
 )
 c[3].download_button(
     "Predictions (CSV)",
-    results.predictions_csv(predictions, targets=targets),
+    downloads.predictions(folder, targets),
     "predictions.csv",
     "text/csv",
     key="dl_predictions",

@@ -16,6 +16,17 @@ def app_test(**kwargs):
     return AppTest.from_file(APP, default_timeout=kwargs.pop("timeout", 120), **kwargs)
 
 
+def browser_cookies(monkeypatch, cookies: dict[str, str]) -> None:
+    """Every later AppTest run sees these cookies, as a browser sends them with a session's first request
+    (AppTest itself cannot seed st.context.cookies)."""
+    from types import SimpleNamespace
+
+    from streamlit.runtime import context
+
+    client = SimpleNamespace(cookies=dict(cookies), headers=[], remote_ip=None)
+    monkeypatch.setattr(context, "_get_client_context", lambda: client)
+
+
 def figures(at) -> list[dict]:
     """Every Plotly chart on the page as its figure JSON."""
     return [json.loads(chart.proto.spec) for chart in at.get("plotly_chart")]

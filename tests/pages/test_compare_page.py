@@ -1,11 +1,12 @@
 import time
 
-from support import app_test, figures
+from support import app_test, browser_cookies, figures
 
 from slstm.data import DataConfig
 from slstm.results import config_dict
 from slstm.spec import lstm_stack
 from slstm.train import TrainConfig
+from slstm.workspace import COOKIE
 
 
 def seed_runs(at, specs):
@@ -40,7 +41,7 @@ def test_empty_workspace_explains_what_to_do():
 def test_three_runs_are_listed_compared_and_overlaid():
     at, ids = open_compare([lstm_stack(8), lstm_stack(16, 8), lstm_stack(16, 8)])
     assert not at.exception
-    table = at.data_editor(key="runs_editor").value
+    table = at.data_editor(key=at.session_state["runs_editor_key"]).value
     assert len(table) == 3 and list(table["architecture"])[0] == "LSTM16↑ → LSTM8 → Dense(out)"
     diff = next(d.value for d in at.dataframe if "learning_rate" in d.value.index)
     assert {"layers", "learning_rate", "layer 1 units"} <= set(diff.index)
@@ -51,18 +52,20 @@ def test_three_runs_are_listed_compared_and_overlaid():
 def test_rename_and_delete():
     at, ids = open_compare([lstm_stack(8), lstm_stack(4)])
     store = at.session_state["run_store"]
-    at.session_state["runs_editor"] = {
-        "edited_rows": {0: {"name": "deep one"}, 1: {"compare": False}},
+    at.session_state[at.session_state["runs_editor_key"]] = {
+        "edited_rows": {0: {"name": "deep one", "delete": True}, 1: {"compare": False}},
         "added_rows": [],
         "deleted_rows": [],
     }
     at.run()
     assert store.get(ids[1]).name == "deep one"  # newest first: row 0 is the last created
     at.button(key="delete_runs").click().run()
+    at.button(key="delete_confirm").click().run()
+    assert not at.exception
     assert [r.id for r in store.list_runs(at.session_state["ws"])] == [ids[0]]
 
 
-def test_a_small_sweep_runs_and_reads_its_result():
+def test_a_small_sweep_runs_and_reads_its_result(monkeypatch):
     at, _ = open_compare()
     at.multiselect(key="sweep_depths").set_value([1, 2]).run()
     at.multiselect(key="sweep_widths").set_value([4]).run()
@@ -78,8 +81,8 @@ def test_a_small_sweep_runs_and_reads_its_result():
     assert "Best validation loss by depth" in titles
     runs = at.session_state["run_store"].list_runs(at.session_state["ws"])
     assert sorted(r.name for r in runs) == ["sweep 1×4", "sweep 2×4"]
+    browser_cookies(monkeypatch, {COOKIE: at.session_state["ws"]})  # a reload: the browser sends its cookie
     fresh = app_test()
-    fresh.query_params["ws"] = at.session_state["ws"]
     fresh.run()
     fresh.switch_page("pages/compare.py").run()  # a reload: widgets back at their defaults
     assert any(

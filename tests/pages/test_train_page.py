@@ -1,8 +1,9 @@
 import time
 
-from support import app_test, figures, plain
+from support import app_test, browser_cookies, figures, plain
 
 from slstm.spec import lstm_stack
+from slstm.workspace import COOKIE
 
 
 def open_train(spec=None, epochs=2):
@@ -37,7 +38,7 @@ def test_training_runs_as_a_job_and_shows_metrics_and_downloads():
     at = run_until(at, lambda at: [h.value for h in at.subheader] == ["How good is it?"])
     assert current_run(at).status == "finished"
     run = current_run(at)
-    assert run.epochs_done == 2 and run.workspace == at.session_state["ws"] == at.query_params["ws"]
+    assert run.epochs_done == 2 and run.workspace == at.session_state["ws"] and "ws" not in at.query_params
     loss = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Loss by epoch")
     history = at.session_state["run_store"].history(run.id)
     assert loss["data"][0]["y"] == history["loss"] and [t["name"] for t in loss["data"]] == ["train", "validation"]
@@ -63,13 +64,13 @@ def test_stop_keeps_the_run_and_its_finished_epochs():
     assert any(f["layout"]["title"]["text"] == "Loss by epoch" for f in figures(at))
 
 
-def test_a_reload_with_the_same_workspace_finds_the_runs():
+def test_a_reload_with_the_same_workspace_finds_the_runs(monkeypatch):
     at = open_train()
     at.button(key="train").click().run()
     at = run_until(at, lambda at: current_run(at).status == "finished")
     ws, run_id = at.session_state["ws"], at.session_state["active_run"]
+    browser_cookies(monkeypatch, {COOKIE: ws})  # a reload: a new session, the browser sends its cookie
     fresh = app_test()
-    fresh.query_params["ws"] = ws
     fresh.run()
     fresh.switch_page("pages/train.py").run()
     assert not fresh.exception
