@@ -14,12 +14,12 @@ from dataclasses import replace
 
 import pandas as pd
 
-from slstm import plots
+from slstm import limits, plots
 from slstm.errors import SpecError
 from slstm.presets import PRESETS
 from slstm.shapes import infer_shapes, shape_text, total_params, train_flops_per_epoch
 from slstm.spec import KIND_LABELS, KINDS, MAX_LAYERS, MERGE_MODES, ArchitectureSpec, DenseSpec, LayerSpec
-from slstm.text import escape_markdown
+from slstm.text import escape_markdown, quote
 
 ss = st.session_state
 windows = ss.get("windows")
@@ -64,7 +64,8 @@ def set_dense(key: str) -> None:
         ss["spec"], ss["dense_error"] = replace(ss["spec"], dense=tuple(DenseSpec(u) for u in units)), None
     except (ValueError, SpecError):
         ss["dense_error"] = (
-            f"Hidden Dense layers: expected whole numbers separated by commas, e.g. 32, 16; got {ss[key]!r}."
+            f"Hidden Dense layers: expected up to {limits.MAX_DENSE} whole numbers from 1 to {limits.MAX_UNITS:,} "
+            f"separated by commas, e.g. 32, 16; got {quote(ss[key])}."
         )
 
 
@@ -86,7 +87,7 @@ spec: ArchitectureSpec = ss["spec"]
 st.number_input(
     "Recurrent layers",
     1,
-    MAX_LAYERS,
+    max(MAX_LAYERS, len(spec.layers)),  # a deeper stack (a lesson, a link) shows, with its problem below
     value=len(spec.layers),
     key=f"n_v{version}",
     on_change=resize,
@@ -105,10 +106,20 @@ for i, layer in enumerate(spec.layers):
         index=KINDS.index(layer.kind),
         format_func=KIND_LABELS.get,
     )
-    edit(cols[1], "number_input", i, "units", "units", min_value=1, max_value=1024, value=layer.units)
+    edit(cols[1], "number_input", i, "units", "units", min_value=1, max_value=limits.MAX_UNITS, value=layer.units)
     edit(cols[2], "checkbox", i, "return_sequences", "return_sequences", value=layer.return_sequences)
     for col, name in ((cols[3], "dropout"), (cols[4], "recurrent_dropout")):
-        edit(col, "number_input", i, name, name, min_value=0.0, max_value=0.9, value=getattr(layer, name), step=0.1)
+        edit(
+            col,
+            "number_input",
+            i,
+            name,
+            name,
+            min_value=0.0,
+            max_value=limits.MAX_DROPOUT,
+            value=getattr(layer, name),
+            step=0.1,
+        )
     edit(cols[5], "checkbox", i, "bidirectional", "Bidirectional", value=layer.bidirectional)
     edit(
         cols[6],
@@ -235,7 +246,7 @@ with json_tab:
         try:
             loaded = ArchitectureSpec.from_json(upload.getvalue())
         except SpecError as exc:
-            st.error(escape_markdown(f"{upload.name!r} could not be loaded: {exc}"))
+            st.error(escape_markdown(f"{quote(upload.name)} could not be loaded: {exc}"))
         else:
             ss["spec_upload_seen"] = upload.file_id
             use(loaded)

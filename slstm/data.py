@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
+from slstm import limits
 from slstm.defaults import has_trend
 from slstm.errors import DataError
 
@@ -410,6 +411,11 @@ def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.
         from slstm.sequences import prepare_sequences
 
         return prepare_sequences(frame, c, task=task, classes=classes, codes=codes, test=test)
+    if c.lookback > limits.MAX_TIMESTEPS:
+        raise limits.BudgetError(
+            f"Received lookback={c.lookback:,}; this server takes at most {limits.MAX_TIMESTEPS:,} timesteps per "
+            "sample (setting SLSTM_MAX_TIMESTEPS)."
+        )
     rows = len(frame)
     n_test = 0 if test is not None else int(round(rows * c.test_fraction))
     n_val = int(round(rows * c.val_fraction))

@@ -3,13 +3,13 @@ whole new specs, so the UI applies one with a single click."""
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, replace
 
+from slstm import limits
 from slstm.shapes import infer_shapes, total_params
-from slstm.spec import MAX_LAYERS, ArchitectureSpec, LayerSpec
+from slstm.spec import ArchitectureSpec, LayerSpec
 
-DEFAULT_PARAM_BUDGET = int(os.environ.get("SLSTM_PARAM_BUDGET", "2000000"))  # a server setting
+DEFAULT_PARAM_BUDGET = limits.PARAM_BUDGET  # a server setting (SLSTM_PARAM_BUDGET)
 
 
 @dataclass(frozen=True)
@@ -111,8 +111,8 @@ def validate(
     sequence_target: bool = False,
     timesteps: int | None = None,
     num_features: int | None = None,
-    max_layers: int = MAX_LAYERS,
-    param_budget: int = DEFAULT_PARAM_BUDGET,
+    max_layers: int | None = None,
+    param_budget: int | None = None,
 ) -> list[Problem]:
     """Problems with `spec` for a target of `num_outputs` values; errors first.
 
@@ -125,10 +125,13 @@ def validate(
         fix = Fix("Add an LSTM(32) layer", replace(spec, layers=(LayerSpec("lstm", 32),)))
         return [Problem("empty", "error", "The stack has no recurrent layer. Add one, e.g. LSTM(32).", None, (fix,))]
     problems: list[Problem] = []
+    max_layers = limits.MAX_LAYERS if max_layers is None else max_layers
+    param_budget = limits.PARAM_BUDGET if param_budget is None else param_budget
     if len(spec.layers) > max_layers:
         trimmed = replace(spec, layers=spec.layers[:max_layers]).with_layer(max_layers - 1, return_sequences=False)
         message = (
-            f"The stack has {len(spec.layers)} recurrent layers; the limit here is {max_layers}. "
+            f"The stack has {len(spec.layers)} recurrent layers; the limit here is {max_layers} (setting "
+            "SLSTM_MAX_LAYERS). "
             "Past about four layers returns diminish while training slows."
         )
         problems.append(Problem("too_deep", "error", message, None, (Fix(f"Keep the first {max_layers}", trimmed),)))
@@ -149,12 +152,16 @@ def validate(
             infer_shapes(spec, timesteps=timesteps, num_features=num_features, num_outputs=num_outputs)
         )
         if total is not None and total > param_budget:
-            message = (
-                f"The model has {total:,} parameters, above this server's budget of {param_budget:,}. "
-                "Training will be slow for everyone sharing it; use fewer units."
-            )
-            problems.append(Problem("param_budget", "warning", message))
+            message = limits.params_message(total, param_budget) + " Training it would slow everyone sharing it."
+            problems.append(Problem("param_budget", "error", message, None, _smaller(spec)))
     return sorted(problems, key=lambda p: not p.is_error)
+
+
+def _smaller(spec: ArchitectureSpec) -> tuple[Fix, ...]:
+    """One fix for a model over the budget: every layer at a quarter of its units."""
+    layers = tuple(replace(x, units=max(1, x.units // 4)) for x in spec.layers)
+    dense = tuple(replace(d, units=max(1, d.units // 4)) for d in spec.dense)
+    return (Fix("Use a quarter of the units in every layer", replace(spec, layers=layers, dense=dense)),)
 
 
 def first_error(problems: list[Problem]) -> Problem | None:

@@ -10,9 +10,11 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from slstm import limits
 from slstm.data import DataConfig, Scaler, Split, Windows, missing_classes_note, numeric_values
 from slstm.defaults import offsets_dominate
 from slstm.errors import DataError
+from slstm.text import quote
 
 PAD_VALUE = 0.0  # what keras.layers.Masking(mask_value=0.0) skips
 
@@ -90,6 +92,25 @@ def pad(steps: np.ndarray, seqs: Sequences, timesteps: int) -> np.ndarray:
     return out
 
 
+def check_padding(seqs: Sequences, timesteps: int, features: int, id_column: str, *, where: str = "") -> None:
+    """Refuse, before allocating, a padded array larger than SLSTM_MAX_ARRAY_BYTES, naming the likely cause."""
+    shape = (len(seqs.lengths), timesteps, features)
+    many = len(seqs.lengths) > 1000 and float(np.median(seqs.lengths)) <= 2
+    why = (
+        f"Most of the {len(seqs.lengths):,} sequences of {quote(id_column, 40)} have one or two rows: is that the "
+        "sequence id column? "
+        if many
+        else ""
+    )
+    limits.check_array(
+        shape,
+        4,
+        f"{where}Padding {len(seqs.lengths):,} sequences (the longest has {int(seqs.lengths.max()):,} rows) to "
+        f"{timesteps:,} timesteps × {features} features",
+        f"{why}Choose the column that names each sequence, or set max_timesteps lower.",
+    )
+
+
 def _positions(seqs: Sequences) -> tuple[np.ndarray, np.ndarray]:
     """For each entry of `seqs.order`: its sequence, and how many steps before that sequence's end it is."""
     seq = np.repeat(np.arange(len(seqs.lengths)), seqs.lengths)
@@ -110,9 +131,12 @@ def prepare_sequences(
     seqs = group(frame, c.sequence_id, c.time_column)
     test_seqs = None if test is None else group(test, c.sequence_id, c.time_column)
     longest = int(max(seqs.lengths.max(initial=0), 0 if test_seqs is None else test_seqs.lengths.max(initial=0)))
-    timesteps = min(longest, c.max_timesteps or longest)
+    timesteps = min(longest, c.max_timesteps or limits.MAX_TIMESTEPS)  # a bounded default (SLSTM_MAX_TIMESTEPS)
     if timesteps == 0:
         raise DataError("The table has no rows, so no sequences.")
+    check_padding(seqs, timesteps, len(c.features), c.sequence_id)
+    if test_seqs is not None:
+        check_padding(test_seqs, timesteps, len(c.features), c.sequence_id, where="The test file: ")
     if codes is None:
         labels = numeric_values(frame, c.targets, "target")[seqs.last_rows]  # (sequences, targets)
     else:
