@@ -4,6 +4,7 @@ sidebar status) and resolves the current data and architecture into st.session_s
 from __future__ import annotations
 
 import dataclasses
+import logging
 
 import streamlit as st
 
@@ -18,6 +19,7 @@ from slstm.spec import DEFAULT_SPEC, ArchitectureSpec
 from slstm.text import escape_markdown
 from slstm.workspace import COOKIE, cookie_script, is_id, new_id, parse_restore_code
 
+logger = logging.getLogger("slstm.app")
 st.set_page_config(page_title="Stacked LSTM Explorer", page_icon=":material/stacks:", layout="wide")
 
 
@@ -47,6 +49,9 @@ def _roles(ss, numeric: list[str], target: str, features: tuple[str, ...]) -> tu
     if not ss.get("features") or any(f not in numeric for f in ss["features"]):
         ss["features"] = list(features)
     return ss["target"], tuple(ss["features"])
+
+
+APP_DEFAULTS = {"target_form": "auto", "scaling": "auto"}  # decided from the training rows (slstm.defaults)
 
 
 def window_settings(ss) -> dict:
@@ -84,11 +89,18 @@ def current_data() -> None:
             ss["target_options"] = [c for c in frame.columns if c != time_column]
             target, features = _roles(ss, numeric, sample.target, sample.features)
         ss["frame"], ss["time_column"], ss["numeric_columns"] = frame, time_column, numeric
-        config = DataConfig(features=features, targets=(target,), time_column=time_column, **window_settings(ss))
+        settings = {**APP_DEFAULTS, **window_settings(ss)}
+        config = DataConfig(features=features, targets=(target,), time_column=time_column, **settings)
         ss["data_config"] = config
         ss["windows"] = windows_for(source, config, frame, ss["test_frame"])
     except SlstmError as exc:
         ss["data_error"] = str(exc)
+        ss.setdefault("frame", None)
+    except Exception:  # a bug or the machine (e.g. MemoryError): every page must still draw
+        logger.exception("Preparing the data failed")
+        ss["data_error"] = (
+            "This data could not be prepared (an internal error, logged on the server). Try other settings."
+        )
         ss.setdefault("frame", None)
 
 
@@ -103,6 +115,9 @@ def current_spec() -> ArchitectureSpec:
                 ss["spec"] = ArchitectureSpec.from_url(token)
             except SlstmError as exc:
                 ss["link_error"] = f"The link's architecture could not be opened: {exc} Showing the default stack."
+            except Exception:  # a spec must never break every page; SpecError should have caught it
+                logger.exception("Reading ?arch= failed")
+                ss["link_error"] = "The link's architecture could not be opened. Showing the default stack."
     return ss["spec"]
 
 
@@ -120,8 +135,11 @@ def sidebar_status() -> None:
         st.caption("Architecture")
         st.text(spec.short())
         if windows is not None:
-            rows = infer_shapes(spec, timesteps=windows.timesteps, num_features=windows.num_features)
-            total = total_params(rows)
+            try:
+                total = total_params(infer_shapes(spec, timesteps=windows.timesteps, num_features=windows.num_features))
+            except Exception:  # never let the sidebar break every page
+                logger.exception("infer_shapes failed in the sidebar")
+                total = None
             st.text("invalid stack: see Architecture" if total is None else f"{total:,} parameters")
         latest_run()
 
@@ -142,7 +160,7 @@ def _latest_run_body() -> None:
         job_pool().touch(job.run_id)
     run, job = runs[0], job_pool().get(runs[0].id)
     if job is not None and not job.done:
-        st.text(f"{run.name}: {job.status}, epoch {job.epoch}/{job.inputs.train_config.epochs}")
+        st.text(f"{run.name}: {job.status}, epoch {job.epoch}/{job.epochs}")
     else:
         st.text(f"{run.name}: {run.status}, {run.epochs_done} epochs")
     if len(active := _active(runs)) > 1:
@@ -156,10 +174,8 @@ def latest_run() -> None:
 
 @st.cache_resource(show_spinner=False)
 def run_store() -> RunStore:
-    """One store per server; runs a previous server left 'running' are marked failed (epochs kept)."""
-    store = RunStore()
-    store.mark_interrupted()
-    return store
+    """One store per server (the job pool marks the runs a dead server left behind as failed, epochs kept)."""
+    return RunStore()
 
 
 @st.cache_resource(show_spinner=False)

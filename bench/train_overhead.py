@@ -239,16 +239,18 @@ def run_job(epochs: int, windows_n: int) -> dict:
         store = RunStore(home)
         pool = JobPool(store, max_workers=1)
         run = store.create_run(workspace=WORKSPACE, spec=spec.to_dict(), data_config={}, train_config=config.to_dict())
-        inputs = JobInputs(run.id, home, frame, data_config, spec, config)
+        inputs = JobInputs(run.id, WORKSPACE, frame, data_config, spec, config)
         received: dict[str, list[float]] = {"started": [], "epoch": []}
         ends: list[tuple[float, float, float]] = []
         job = pool.submit(inputs)
-        original = job.apply
+        original, worker_pid = job.apply, []
 
         def apply(event: dict) -> None:
             received.setdefault(event["type"], []).append(time.time())
+            if event["type"] == "started":
+                worker_pid.append(event["pid"])
             if event["type"] == "epoch":  # this process (pump) and the worker are "own"; the rest is foreign
-                ends.append(cpu_snapshot([os.getpid(), job.process.pid]))
+                ends.append(cpu_snapshot([os.getpid(), worker_pid[0]]))
             original(event)
 
         job.apply = apply
@@ -258,7 +260,6 @@ def run_job(epochs: int, windows_n: int) -> dict:
         while not job.done:  # epoch events to 5 ms without taking a core from the worker
             pool.pump()
             time.sleep(0.005)
-        job.process.join(30)
         pool.shutdown()
         if job.status != "finished":
             raise SystemExit(f"the job ended {job.status}: {job.message}")

@@ -11,23 +11,31 @@ if PagesManager.uses_pages_directory:  # opened by a deep link before app.py eve
 import json  # noqa: E402
 import time  # noqa: E402
 
-from slstm import downloads, plots, results  # noqa: E402
+from slstm import downloads, limits, plots, results  # noqa: E402
 from slstm.errors import SlstmError  # noqa: E402
 from slstm.jobs import JobInputs  # noqa: E402
 from slstm.problems import cudnn_notes  # noqa: E402
 from slstm.text import escape_markdown  # noqa: E402
 from slstm.train import OPTIMIZERS, TrainConfig  # noqa: E402
+from slstm.verdict import verdict  # noqa: E402
 
 ss = st.session_state
 store, pool = ss["run_store"], ss["job_pool"]
 pool.pump()  # take in the workers' latest events now rather than at the pump thread's next tick
+if pool.store_error:
+    st.warning(pool.store_error)
 st.title("Train")
 windows, spec = ss.get("windows"), ss["spec"]
 
 
+DEFAULTS = TrainConfig()  # early stopping on val_loss with the best weights restored, and an epoch budget for it
+
+
 def settings_ui() -> TrainConfig | None:
     c = st.columns(4)
-    epochs = c[0].number_input("Epochs", 1, 500, value=20, key="epochs", persist_state="session")
+    epochs = c[0].number_input(
+        "Epochs", 1, limits.MAX_EPOCHS, value=DEFAULTS.epochs, key="epochs", persist_state="session"
+    )
     batch = c[1].number_input("Batch size", 1, 4096, value=32, key="batch_size", persist_state="session")
     lr = c[2].number_input(
         "Learning rate", 1e-5, 1.0, value=1e-3, step=1e-4, format="%.4f", key="learning_rate", persist_state="session"
@@ -39,7 +47,7 @@ def settings_ui() -> TrainConfig | None:
             "Early-stopping patience (0 = off)",
             0,
             100,
-            value=0,
+            value=DEFAULTS.patience or 0,
             key="patience",
             persist_state="session",
             help="Stop when val_loss has not improved for this many epochs, and keep the best weights.",
@@ -71,6 +79,12 @@ def settings_ui() -> TrainConfig | None:
 
 
 def start(config: TrainConfig) -> None:
+    try:
+        limits.check_job(spec, windows, config.epochs)  # the server's budgets, before anything is recorded
+        pool.check_quota(ss["ws"])  # before the run is recorded; submit checks again
+    except SlstmError as exc:
+        st.error(str(exc))
+        return
     run = store.create_run(
         workspace=ss["ws"],
         spec=spec.to_dict(),
@@ -78,9 +92,12 @@ def start(config: TrainConfig) -> None:
         train_config=config.to_dict(),
         name=ss.get("run_name") or "",
     )
-    pool.submit(
-        JobInputs(run.id, str(store.home), ss["frame"], windows.config, spec, config, test_frame=ss.get("test_frame"))
-    )
+    try:
+        pool.submit(
+            JobInputs(run.id, ss["ws"], ss["frame"], windows.config, spec, config, test_frame=ss.get("test_frame"))
+        )
+    except SlstmError as exc:
+        st.error(str(exc))
     ss["active_run"] = run.id
 
 
@@ -95,7 +112,7 @@ def live_view(run_id: str) -> None:
     history = store.history(run_id)
     if job is not None and not job.done:
         pool.touch(run_id)
-        total = job.inputs.train_config.epochs
+        total = job.epochs
         if job.status == "queued":
             st.info(
                 escape_markdown(
@@ -114,10 +131,12 @@ def live_view(run_id: str) -> None:
             if job.status == "running":
                 st.progress(fraction, text=f"{text} · on {job.device or 'CPU'}")
                 if job.device.startswith("GPU"):
-                    notes = cudnn_notes(job.inputs.spec)
+                    notes = cudnn_notes(job.spec)
                     st.caption(" ".join(notes) if notes else "Every recurrent layer can use the fast cuDNN kernel.")
+            elif job.ended_here:  # over; its end is still being written to the store
+                st.progress(1.0, text=f"{text} · saving the results…")
             else:
-                st.progress(0.0, text="Starting the trainer (loading TensorFlow)…")
+                st.progress(0.0, text="Starting the trainer…")
         st.button(
             "Stop",
             key="stop",
@@ -135,7 +154,17 @@ def live_view(run_id: str) -> None:
 
 
 config = settings_ui()
-problems = [p for p in spec.validate(num_outputs=getattr(windows, "num_outputs", 1)) if p.is_error] if windows else []
+problems = (
+    [
+        p
+        for p in spec.validate(
+            num_outputs=windows.num_outputs, timesteps=windows.timesteps, num_features=windows.num_features
+        )
+        if p.is_error
+    ]
+    if windows
+    else []
+)
 active = ss.get("active_run")
 if active is not None and store.get(active) is None:  # the run started here was deleted since
     active = ss["active_run"] = None
@@ -173,6 +202,16 @@ if not run.metrics or busy:
 
 st.subheader("How good is it?")
 st.caption("Metrics in the target's own units. A model is only useful if it beats the naive baselines.")
+same_data = windows is not None and results.config_dict(windows.config) == run.data_config
+judged = verdict(
+    run.metrics,
+    store.history(run.id),
+    data_config=run.data_config,
+    train_samples=len(windows.train) if same_data else None,
+    depth=len(run.spec.get("layers", [])),
+)
+verdict_box = st.success if judged["beats"] and all(judged["beats"].values()) else st.warning
+verdict_box(escape_markdown(judged["text"]), icon=":material/gavel:")
 for split, title in (("val", "Validation"), ("test", "Test")):
     if split in run.metrics:
         st.write(f"**{title}**")
@@ -181,6 +220,8 @@ for split, title in (("val", "Validation"), ("test", "Test")):
             st.dataframe(results.confusion_table(run.metrics[split]))
 folder = store.run_dir(run.id)
 predictions = results.load_predictions(folder)
+if same_data:
+    predictions = results.predictions_in_units(predictions, windows)
 targets = tuple(run.data_config.get("targets", ()))
 if "test_pred" in predictions and run.metrics.get("task") != "classification":
     st.plotly_chart(

@@ -8,6 +8,7 @@ import sys
 import time
 
 from slstm.errors import SlstmError
+from slstm.limits import check_job
 
 CLI_WORKSPACE = "command-line"
 TARGET_FORM_HELP = (
@@ -94,6 +95,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     problem = next((p for p in spec.validate(num_outputs=num_outputs) if p.is_error), None)
     if problem:
         raise SlstmError(problem.message)
+    check_job(spec, windows, args.epochs)  # the server's budgets, before a run is recorded
     advice = data_advice(table, windows)
     for note in advice["notes"]:
         print(f"note: {note}", file=sys.stderr)
@@ -117,12 +119,12 @@ def cmd_train(args: argparse.Namespace) -> int:
             train_config=train.to_dict(),
             name=args.name or "",
         )
-        pool = JobPool(store, max_workers=1, orphan_seconds=float("inf"))
+        pool = JobPool(store, max_workers=1, orphan_seconds=float("inf"), max_queued=float("inf"))
         try:
             job = pool.submit(
                 JobInputs(
                     run.id,
-                    str(store.home),
+                    CLI_WORKSPACE,
                     table.frame,
                     config,
                     spec,
@@ -199,7 +201,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     depths, widths = _ints(args.depths, "--depths"), _ints(args.units, "--units")
     table = load_table(args.csv, args.missing)
     config = data_config(args, table)
-    prepare(table.frame, config)  # fails here, fast, on bad data
+    windows = prepare(table.frame, config)  # fails here, fast, on bad data
     train = TrainConfig(
         epochs=args.epochs,
         batch_size=args.batch_size,
@@ -209,10 +211,17 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
     cells = compare.plan_sweep(depths, widths, fingerprint=compare.fingerprint(config_dict(config), train.to_dict()))
     with RunStore() as store:
-        pool = JobPool(store, orphan_seconds=float("inf"))
+        pool = JobPool(store, orphan_seconds=float("inf"), max_queued=float("inf"))
         try:
             ids = compare.submit_sweep(
-                store, pool, cells, workspace=CLI_WORKSPACE, frame=table.frame, data_config=config, train_config=train
+                store,
+                pool,
+                cells,
+                workspace=CLI_WORKSPACE,
+                frame=table.frame,
+                data_config=config,
+                train_config=train,
+                windows=windows,
             )
             while any((job := pool.get(i)) is not None and not job.done for i in ids):
                 time.sleep(0.2)

@@ -31,6 +31,15 @@ def test_metric(run: Run) -> tuple[str, float | None, float | None]:
     return name, model.get(name), best
 
 
+def verdict_words(run: Run, history: dict) -> str:
+    """The verdict in a few words: whether the run beats the best naive baseline, and why not."""
+    from slstm.verdict import verdict
+
+    if not run.metrics:
+        return ""
+    return verdict(run.metrics, history, data_config=run.data_config, depth=len(run.spec.get("layers", [])))["short"]
+
+
 def params_of(run: Run) -> int | None:
     d = run.data_config
     try:
@@ -57,6 +66,7 @@ def runs_table(runs: list[Run], histories: dict[str, dict]) -> pd.DataFrame:
                 "best val_loss": best_val_loss(histories.get(run.id, {})),
                 f"test {name}": value,
                 "best baseline": baseline,
+                "verdict": verdict_words(run, histories.get(run.id, {})),
                 "status": run.status,
                 "seconds": None if run.duration is None else round(run.duration, 1),
             }
@@ -160,11 +170,19 @@ def read_sweep(results: pd.DataFrame) -> str:
     return " ".join(lines)
 
 
-def submit_sweep(store, pool, cells: list[Cell], *, workspace: str, frame, data_config, train_config) -> list[str]:
+def submit_sweep(
+    store, pool, cells: list[Cell], *, workspace: str, frame, data_config, train_config, windows=None
+) -> list[str]:
     """Queue one job per cell that has no finished run yet (a restarted sweep runs none again); returns
-    the run ids of every cell, finished or queued, in cell order."""
+    the run ids of every cell, finished or queued, in cell order. With `windows`, every cell is checked
+    against the server's budgets (slstm.limits.check_job) before any run is recorded."""
     from slstm.jobs import JobInputs
+    from slstm.limits import check_job
     from slstm.results import config_dict
+
+    if windows is not None:
+        for cell in cells:
+            check_job(cell.spec, windows, train_config.epochs)
 
     data = config_dict(data_config)
     existing = {
@@ -172,6 +190,9 @@ def submit_sweep(store, pool, cells: list[Cell], *, workspace: str, frame, data_
         for r in store.list_runs(workspace)
         if r.train_config.get("sweep_cell") and r.status in ("finished", "queued", "running")
     }
+    missing = sum(1 for cell in cells if cell.key not in existing)
+    if missing and hasattr(pool, "check_quota"):
+        pool.check_quota(workspace, missing)  # the whole sweep fits in the queue, or none of it is queued
     ids = []
     for cell in cells:
         run = existing.get(cell.key)
@@ -183,7 +204,7 @@ def submit_sweep(store, pool, cells: list[Cell], *, workspace: str, frame, data_
                 train_config={**train_config.to_dict(), "sweep_cell": cell.key, "sweep": cell.fingerprint},
                 name=f"sweep {cell.depth}×{cell.units}",
             )
-            pool.submit(JobInputs(run.id, str(store.home), frame, data_config, cell.spec, train_config))
+            pool.submit(JobInputs(run.id, workspace, frame, data_config, cell.spec, train_config))
         ids.append(run.id)
     return ids
 

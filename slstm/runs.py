@@ -21,7 +21,7 @@ from slstm.errors import SlstmError
 
 STATUSES = ("queued", "running", "finished", "stopped", "failed")
 INTERRUPTED = "The server restarted while this run was training; its finished epochs are kept."
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 _ID = re.compile(r"[A-Za-z0-9_-]{6,32}")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -33,6 +33,12 @@ CREATE TABLE IF NOT EXISTS epochs (
     run_id TEXT NOT NULL, epoch INTEGER NOT NULL, loss REAL, val_loss REAL, logs TEXT NOT NULL, seconds REAL,
     PRIMARY KEY (run_id, epoch));
 """
+_MIGRATIONS = {  # version reached -> statements
+    2: (
+        "ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
+        "ALTER TABLE runs ADD COLUMN worker TEXT NOT NULL DEFAULT ''",
+    ),
+}
 _JSON_COLUMNS = ("spec", "data_config", "train_config", "metrics")
 _SELECT = "SELECT r.*, (SELECT COUNT(*) FROM epochs e WHERE e.run_id = r.id) AS epochs_done FROM runs r"
 
@@ -97,6 +103,8 @@ class Run:
     duration: float | None  # seconds
     message: str  # last status message for the user, e.g. why it failed
     epochs_done: int  # epoch rows stored
+    owner: str = ""  # the server process training it, 'host:pid:start' (slstm.procs)
+    worker: str = ""  # its worker process, where known
 
 
 def _run(row: sqlite3.Row) -> Run:
@@ -127,7 +135,11 @@ class RunStore:
             if version < 1:
                 for statement in _SCHEMA.split(";"):
                     db.execute(statement)
-                db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
+            for reached, statements in _MIGRATIONS.items():
+                if version < reached:
+                    for statement in statements:
+                        db.execute(statement)
+            db.execute(f"PRAGMA user_version={SCHEMA_VERSION}")
             db.execute("COMMIT")
 
     @contextmanager
@@ -150,8 +162,13 @@ class RunStore:
         name: str = "",
         device: str = "CPU",
         status: str = "queued",
+        owner: str | None = None,
     ) -> Run:
-        """Record a new run; its name defaults to "run N" (N = runs in the workspace + 1)."""
+        """Record a new run; its name defaults to "run N" (N = runs in the workspace + 1). Its owner, the process
+        that will train it (default: this one), is what tells a live run from one a dead server left behind."""
+        from slstm.procs import process_identity
+
+        owner = process_identity() if owner is None else owner
         _check_id(workspace, "workspace")
         _check_status(status)
         run_id, created = secrets.token_urlsafe(6), time.time()
@@ -161,12 +178,13 @@ class RunStore:
             count = db.execute("SELECT COUNT(*) FROM runs WHERE workspace = ?", (workspace,)).fetchone()[0]
             name = name.strip() or f"run {count + 1}"
             db.execute(
-                "INSERT INTO runs (id, workspace, name, created, status, spec, data_config, train_config, device)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, workspace, name, created, status, *blobs, device),
+                "INSERT INTO runs (id, workspace, name, created, status, spec, data_config, train_config, device,"
+                " owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, workspace, name, created, status, *blobs, device, owner),
             )
             db.execute("COMMIT")
-        return Run(run_id, workspace, name, created, status, *(json.loads(b) for b in blobs), {}, device, None, "", 0)
+        blobs = [json.loads(b) for b in blobs]
+        return Run(run_id, workspace, name, created, status, *blobs, {}, device, None, "", 0, owner)
 
     def get(self, run_id: str) -> Run | None:
         """The run with this id, or None."""
@@ -236,11 +254,43 @@ class RunStore:
         path.mkdir(parents=True, exist_ok=True)
         return path
 
-    def mark_interrupted(self) -> int:
-        """Fail runs a previous server process left queued or running; returns how many. Call once at start."""
+    def set_owner(self, run_id: str, *, owner: str, worker: str = "") -> None:
+        """Record which server process (and worker) trains the run: only that owner changes its status."""
+        self._update(run_id, "owner = ?, worker = ?", owner, worker)
+
+    def write_file(self, run_id: str, name: str, data: bytes) -> None:
+        """Write one of the run's files atomically (a temporary file, then os.replace): readers see the old
+        file or the new one, never half of one. Ignored if the run is gone."""
+        if not (is_workspace_id(run_id) and re.fullmatch(r"[A-Za-z0-9_.-]{1,64}", name) and ".." not in name):
+            raise SlstmError(f"Received a run file name {name[:40]!r}; expected a plain file name.")
+        if self.get(run_id) is None:
+            return
+        folder = self.run_dir(run_id)
+        temporary = folder / f".{name}.{os.getpid()}.{secrets.token_hex(4)}.tmp"
+        try:
+            temporary.write_bytes(data)
+            os.replace(temporary, folder / name)
+        finally:
+            temporary.unlink(missing_ok=True)
+
+    def mark_interrupted(self, alive=lambda owner: False) -> list[Run]:
+        """Fail queued or running runs whose owner process is gone (`alive(owner)` is False), kill any worker
+        they left behind, and return them. Runs of a server that still lives are left alone."""
+        from slstm import procs
+
         with self._db() as db:
-            sql = "UPDATE runs SET status = 'failed', message = ? WHERE status IN ('queued', 'running')"
-            return db.execute(sql, (INTERRUPTED,)).rowcount
+            rows = db.execute(f"{_SELECT} WHERE r.status IN ('queued', 'running')").fetchall()
+        gone = [run for run in map(_run, rows) if not (run.owner and alive(run.owner))]
+        for run in gone:
+            if run.worker:
+                procs.kill(run.worker)
+            with self._db() as db:  # only if still unfinished and still that owner's: never clobber a newer write
+                db.execute(
+                    "UPDATE runs SET status = 'failed', message = ? WHERE id = ? AND owner = ?"
+                    " AND status IN ('queued', 'running')",
+                    (INTERRUPTED, run.id, run.owner),
+                )
+        return gone
 
     def close(self) -> None:
         """Nothing stays open between calls; after close the store refuses further use."""

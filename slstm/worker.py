@@ -1,12 +1,17 @@
-"""The body of a training worker process: prepare windows, build, fit with per-epoch records (history row,
-last and best weights), then metrics and predictions. Events go back to the server over a queue."""
+"""What a training worker does, whichever executor runs it: prepare windows, build, fit, evaluate, and report
+everything as events (epochs, artifacts as bytes, the end). The worker never writes the run store: the pool
+that owns the job is its only writer. `python -m slstm.worker FD THREADS` is the local executor's process."""
 
 from __future__ import annotations
 
+import logging
 import math
 import os
+import sys
+import tempfile
 import time
-import traceback
+from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -14,62 +19,66 @@ import numpy as np
 from slstm.errors import SlstmError
 
 if TYPE_CHECKING:
-    from slstm.jobs import JobInputs
+    from slstm.executors import JobInputs
 
 NAN_HINT = (
     "The loss became NaN or infinite, so training stopped; the last good weights are kept. Try scaling the "
     "data (standard scaling on the Data page), a lower learning rate, or clipnorm=1.0."
 )
+UNEXPECTED = "Training failed unexpectedly ({kind}); the server log has the details. Every finished epoch is kept."
 BATCH_EVENT_SECONDS = 0.25  # batch progress is sent at most this often
+Send = Callable[[dict], None]
+log = logging.getLogger(__name__)
 
 
-def _configure_tensorflow(threads: int, seed: int) -> str:
+def configure_tensorflow(threads: int) -> None:
+    """Import TensorFlow and Keras and size TF's thread pools; before any op runs (so once per process)."""
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-    import keras
+    import keras  # noqa: F401
     import tensorflow as tf
 
     try:
         tf.config.threading.set_intra_op_parallelism_threads(threads)
         tf.config.threading.set_inter_op_parallelism_threads(max(1, min(2, threads)))
-    except RuntimeError:  # already initialised (only when called twice in one process, e.g. in tests)
+    except RuntimeError:  # already initialised (a second job in one process, e.g. in a test)
         pass
-    keras.utils.set_random_seed(seed)  # process-wide, which is why each job has a process of its own
+
+
+def device_name() -> str:
+    import tensorflow as tf
+
     gpus = tf.config.list_physical_devices("GPU")
     return f"GPU: {gpus[0].name}" if gpus else "CPU"
 
 
-def run_job(inputs: JobInputs, events, stop_event) -> None:
-    from slstm.runs import RunStore
-
-    store = RunStore(inputs.home)
+def run_job(inputs: JobInputs, send: Send, should_stop: Callable[[], bool]) -> None:
+    """Train `inputs`, reporting through `send`; ends with exactly one finished/stopped/failed event."""
     started = time.time()
     try:
-        _train(inputs, store, events, stop_event, started)
+        with tempfile.TemporaryDirectory(prefix="slstm-job-") as scratch:
+            _train(inputs, send, should_stop, Path(scratch))
     except SlstmError as exc:
-        _end(store, events, inputs.run_id, "failed", str(exc), started)
-    except Exception as exc:  # unexpected: logged in full here, a short message for the user
-        traceback.print_exc()
-        _end(store, events, inputs.run_id, "failed", f"Training failed: {type(exc).__name__}: {exc}", started)
-    finally:
-        store.close()
+        send({"type": "failed", "message": str(exc)})
+    except Exception as exc:  # unexpected: in full in the worker's log, a short message for the user
+        log.exception("run %s failed after %.1f s", inputs.run_id, time.time() - started)
+        send({"type": "failed", "message": UNEXPECTED.format(kind=type(exc).__name__)})
 
 
-def _end(store, events, run_id: str, status: str, message: str, started: float, metrics: dict | None = None) -> None:
-    if metrics is not None:
-        store.set_metrics(run_id, metrics)
-    store.set_status(run_id, status, message=message, duration=time.time() - started)
-    events.put({"type": status, "message": message})
+def _artifact(send: Send, path: Path) -> None:
+    send({"type": "artifact", "name": path.name, "data": path.read_bytes()})
 
 
-def _train(inputs: JobInputs, store, events, stop_event, started: float) -> None:
+def _train(inputs: JobInputs, send: Send, should_stop: Callable[[], bool], scratch: Path) -> None:
+    import keras
+
     from slstm.data import prepare
     from slstm.model import build_model
     from slstm.train import fit
 
     config = inputs.train_config
-    device = _configure_tensorflow(inputs.threads, config.seed)
-    store.set_status(inputs.run_id, "running", message=f"Training on {device}.")
-    events.put({"type": "started", "device": device})
+    configure_tensorflow(inputs.threads)
+    keras.utils.set_random_seed(config.seed)  # process-wide, which is why each job has a process of its own
+    send({"type": "started", "device": device_name(), "pid": os.getpid(), "streamlit": "streamlit" in sys.modules})
     kwargs = {"test_table": inputs.test_frame} if inputs.test_frame is not None else {}
     windows = prepare(inputs.frame, inputs.data_config, **kwargs)
     model = build_model(
@@ -80,49 +89,48 @@ def _train(inputs: JobInputs, store, events, stop_event, started: float) -> None
         task=getattr(windows, "task", "regression"),
         masked=getattr(windows, "masked", False),
     )
-    folder = store.run_dir(inputs.run_id)
-    model.save_weights(folder / "initial.weights.h5")  # for "before training" views
-    best = math.inf
-    last_sent = 0.0
-    bad_loss = False
+    model.save_weights(scratch / "initial.weights.h5")  # for "before training" views
+    _artifact(send, scratch / "initial.weights.h5")
+    best, last_sent, bad_loss = math.inf, 0.0, False
 
     def on_batch(epoch: int, batch: int, steps: int) -> None:
         nonlocal last_sent
-        if stop_event.is_set():
+        if should_stop():
             model.stop_training = True
         now = time.monotonic()
         if now - last_sent >= BATCH_EVENT_SECONDS or batch == steps:
             last_sent = now
-            events.put({"type": "batch", "epoch": epoch, "batch": batch, "steps": steps})
+            send({"type": "batch", "epoch": epoch, "batch": batch, "steps": steps})
 
-    def on_epoch(log) -> None:
+    def on_epoch(epoch_log) -> None:
         nonlocal best, bad_loss
-        loss = log.logs.get("loss", math.nan)
-        store.add_epoch(inputs.run_id, log.epoch, log.logs, log.seconds)
+        loss = epoch_log.logs.get("loss", math.nan)
         if not math.isfinite(loss):
             bad_loss = True
         else:
-            model.save_weights(folder / "last.weights.h5")
-            score = log.logs.get("val_loss", loss)
+            model.save_weights(scratch / "last.weights.h5")
+            _artifact(send, scratch / "last.weights.h5")
+            score = epoch_log.logs.get("val_loss", loss)
             if math.isfinite(score) and score < best:
                 best = score
-                model.save_weights(folder / "best.weights.h5")
-        events.put({"type": "epoch", "epoch": log.epoch, "logs": log.logs, "seconds": log.seconds})
+                model.save_weights(scratch / "best.weights.h5")
+                _artifact(send, scratch / "best.weights.h5")
+        send({"type": "epoch", "epoch": epoch_log.epoch, "logs": epoch_log.logs, "seconds": epoch_log.seconds})
 
     fit(model, windows, config, on_epoch=on_epoch, on_batch=on_batch)
     if bad_loss:
-        if (folder / "last.weights.h5").exists():
-            model.load_weights(folder / "last.weights.h5")
-        _end(store, events, inputs.run_id, "failed", NAN_HINT, started)
+        send({"type": "failed", "message": NAN_HINT})
         return
-    model.save(folder / "model.keras")
-    metrics = evaluate(model, windows, folder)
-    stopped = stop_event.is_set()
+    stopped = should_stop()
+    metrics = evaluate(model, windows, scratch)
+    model.save(scratch / "model.keras")
+    for name in ("predictions.npz", "model.keras"):
+        _artifact(send, scratch / name)
     message = "Stopped by the user; every finished epoch is kept." if stopped else "Finished."
-    _end(store, events, inputs.run_id, "stopped" if stopped else "finished", message, started, metrics)
+    send({"type": "stopped" if stopped else "finished", "message": message, "metrics": metrics})
 
 
-def evaluate(model, windows, folder) -> dict:
+def evaluate(model, windows, folder: Path) -> dict:
     """Metrics on validation and test in the target's units, with baselines; predictions saved as .npz."""
     from slstm.metrics import classification_report, regression_report
     from slstm.train import predict
@@ -141,3 +149,14 @@ def evaluate(model, windows, folder) -> dict:
             arrays[f"{name}_truth"], arrays[f"{name}_pred"] = windows.unscale_y(split.y), windows.unscale_y(predicted)
     np.savez_compressed(folder / "predictions.npz", **arrays)
     return metrics
+
+
+def main(argv: list[str]) -> None:
+    """A local worker process: warm up (import TensorFlow), say ready, take one job, train it, exit."""
+    from slstm.executors.local import serve
+
+    serve(int(argv[0]), int(argv[1]))
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])

@@ -178,12 +178,12 @@ def test_mark_interrupted_fails_only_unfinished_runs(store):
     runs = {status: new_run(store, status=status) for status in STATUSES}
     for epoch in (1, 2):
         store.add_epoch(runs["running"].id, epoch, {"loss": 1.0 / epoch}, seconds=1.0)
-    assert store.mark_interrupted() == 2
+    assert len(store.mark_interrupted()) == 2
     after = {status: store.get(run.id) for status, run in runs.items()}
     assert after["running"].status == after["queued"].status == "failed"
     assert after["running"].message == INTERRUPTED and after["running"].epochs_done == 2
     assert [after[s].status for s in ("finished", "stopped", "failed")] == ["finished", "stopped", "failed"]
-    assert store.mark_interrupted() == 0
+    assert store.mark_interrupted() == []
 
 
 def _write_epochs(home, run_id, count):
