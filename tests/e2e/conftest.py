@@ -13,7 +13,7 @@ import pytest
 from playwright.sync_api import expect
 
 ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM = os.environ.get("SLSTM_CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"  # override: tests
 CHROME_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
