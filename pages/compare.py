@@ -54,7 +54,7 @@ def runs_ui() -> list:
     c = st.columns([1, 1, 3])
     c[0].download_button(
         "Download table (CSV)",
-        table.drop(columns=["compare", "delete"]).to_csv(index=False),
+        compare.runs_csv(table.drop(columns=["compare", "delete"])),
         "runs.csv",
         "text/csv",
         key="dl_runs",

@@ -50,6 +50,13 @@ def params_of(run: Run) -> int | None:
     return total_params(rows)
 
 
+def runs_csv(table: pd.DataFrame) -> str:
+    """The runs table as CSV that a spreadsheet opens as text: a run named `=HYPERLINK(...)` stays a name."""
+    from slstm.results import spreadsheet_safe
+
+    return spreadsheet_safe(table).to_csv(index=False)
+
+
 def runs_table(runs: list[Run], histories: dict[str, dict]) -> pd.DataFrame:
     """One row per run, as the Compare page lists them."""
     rows = []

@@ -7,6 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from slstm.text import plot_text
+
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=20, t=50, b=50), height=380)
 
 
@@ -24,7 +26,7 @@ def overlaid_curves(histories: dict[str, dict], *, by: str = "epoch", log: bool 
                     go.Scatter(
                         x=x,
                         y=history[key],
-                        name=f"{name} · {label}",
+                        name=f"{plot_text(name)} · {label}",
                         mode="lines",
                         line=dict(color=color, dash=dash),
                         legendgroup=name,
@@ -46,10 +48,11 @@ def overlaid_curves(histories: dict[str, dict], *, by: str = "epoch", log: bool 
 
 def metric_bars(table: pd.DataFrame, metric: str) -> go.Figure:
     """The chosen test metric per run beside its best naive baseline."""
+    names = [plot_text(name) for name in table["name"]]  # tick labels read HTML too
     fig = go.Figure(
         [
-            go.Bar(x=table["name"], y=table[metric], name="model"),
-            go.Bar(x=table["name"], y=table["best baseline"], name="best baseline", marker_color="#bbbbbb"),
+            go.Bar(x=names, y=table[metric], name="model"),
+            go.Bar(x=names, y=table["best baseline"], name="best baseline", marker_color="#bbbbbb"),
         ]
     )
     fig.update_layout(title=f"{metric} against the baseline", barmode="group", yaxis_title=metric, **_LAYOUT)

@@ -10,6 +10,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from slstm.plots import COLOR_2D, COLOR_BROKEN
+from slstm.text import plot_text
 
 DIVERGING = "RdBu_r"  # negative blue, zero white, positive red
 GATE_SCALE = "Viridis"  # sigmoid gates: 0 closed .. 1 open
@@ -29,8 +30,8 @@ _LABELS = {  # internals key -> subplot title
 
 
 def _plain(text: object) -> str:
-    """A user string for Plotly, which reads a few HTML tags in titles and names: show < and > as text."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """A user string for Plotly: shown as typed (slstm.text.plot_text, the one rule for figures)."""
+    return plot_text(text)
 
 
 def _heatmap(values: np.ndarray, *, signed: bool, zrange: tuple[float, float] | None = None, **options) -> go.Heatmap:
@@ -208,7 +209,7 @@ def prediction_over_time(
                 )
             )
     title = dict(text="The prediction as it forms", subtitle=dict(text="the last timestep is the model's output"))
-    fig.update_layout(title=title, xaxis_title="timestep", yaxis_title=unit, height=340, **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title="timestep", yaxis_title=_plain(unit), height=340, **_LAYOUT)
     return fig
 
 

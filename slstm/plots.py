@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from slstm.shapes import LayerShape, Shape, shape_text
+from slstm.text import plot_text
 
 COLOR_3D = "#1f77b4"  # sequences: one vector per timestep
 COLOR_2D = "#ff7f0e"  # one vector per sample
@@ -54,9 +55,9 @@ def series(
     x = part[time_column] if time_column else part.index
     fig = go.Figure()
     for col in columns:
-        fig.add_trace(go.Scatter(x=x, y=part[col], name=str(col), mode="lines"))
+        fig.add_trace(go.Scatter(x=x, y=part[col], name=_plain(col), mode="lines"))
     title = "Series" + (f" (every {step}th row)" if step > 1 else "")
-    fig.update_layout(title=title, xaxis_title=time_column or "row", yaxis_title="value", **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title=_plain(time_column or "row"), yaxis_title="value", **_LAYOUT)
     return fig
 
 
@@ -126,13 +127,13 @@ def predictions(
             go.Scatter(x=x, y=np.asarray(predicted)[:, 0], name="prediction", mode="lines", line=dict(color="#d62728")),
         ]
     )
-    fig.update_layout(title=title, xaxis_title="test sample", yaxis_title=unit, **_LAYOUT)
+    fig.update_layout(title=_plain(title), xaxis_title="test sample", yaxis_title=_plain(unit), **_LAYOUT)
     return fig
 
 
 def _plain(text: object) -> str:
-    """A user string for Plotly, which reads a few HTML tags in titles and names: show < and > as text."""
-    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """A user string for Plotly: shown as typed (slstm.text.plot_text, the one rule for figures)."""
+    return plot_text(text)
 
 
 def window_preview(

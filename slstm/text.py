@@ -5,16 +5,23 @@ from __future__ import annotations
 import re
 import reprlib
 
-_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:])")
+_MARKDOWN = re.compile(r"([\\`*_{}\[\]()<>#+\-.!|~$:&=])")
+_JOINER = "\u2060"  # word joiner: invisible, and it breaks the patterns Markdown links or replaces on its own
+_LINKISH = re.compile(r"(?<=:)|(?<=@)|(?<=www)(?=\\\.)", re.IGNORECASE)
 
 
 def escape_markdown(text: object) -> str:
-    """Backslash-escape every character Markdown or Streamlit's directives could read as markup.
+    """Backslash-escape every character Markdown or Streamlit's directives could read as markup, and break the
+    patterns that are turned into links or emoji after escapes are read (`http://`, `www.`, `a@b.c`, `:smile:`)
+    with an invisible word joiner. The one rule for user text in st.markdown, st.write, alerts and widget labels.
 
     >>> escape_markdown("**bold** <b>x</b>")
     '\\\\*\\\\*bold\\\\*\\\\* \\\\<b\\\\>x\\\\</b\\\\>'
+    >>> escape_markdown("http://x") == "http\\\\:\\u2060//x"
+    True
     """
-    return _MARKDOWN.sub(r"\\\1", str(text)).replace("\n", "  \n")
+    escaped = _MARKDOWN.sub(r"\\\1", str(text))
+    return _LINKISH.sub(_JOINER, escaped).replace("\n", "  \n")
 
 
 _INVISIBLE = re.compile(
@@ -65,3 +72,14 @@ def visible(name: object) -> str:
 def has_invisible(name: object) -> bool:
     text = str(name)
     return bool(_INVISIBLE.search(text)) or text != text.strip() or bool(re.search(r"[\x00-\x1f\x7f]", text))
+
+
+def plot_text(text: object) -> str:
+    """A user string for Plotly, which reads HTML tags (<a href>, <b>, <span style>) and entities in names, titles,
+    tick labels and hover text: every `&`, `<` and `>` becomes an entity, so the browser shows them as typed, and
+    invisible characters show as escapes (see `visible`).
+
+    >>> plot_text('<a href="x">a</a> &amp;')
+    '&lt;a href="x"&gt;a&lt;/a&gt; &amp;amp;'
+    """
+    return visible(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

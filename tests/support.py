@@ -33,10 +33,10 @@ def figures(at) -> list[dict]:
 
 
 def plain(markdown: str) -> str:
-    """A message as the user reads it: undo escape_markdown's backslashes."""
+    """A message as the user reads it: undo escape_markdown's backslashes and word joiners."""
     import re
 
-    return re.sub(r"\\(.)", r"\1", markdown).replace("  \n", "\n")
+    return re.sub(r"\\(.)", r"\1", markdown).replace("  \n", "\n").replace("\u2060", "")
 
 
 def wait_idle(page) -> None:
