@@ -20,38 +20,33 @@ and over the clean ones. Slow epochs also come without any (a shared host, presu
 the fastest-epoch line and the wall minus recorded seconds of the job (its store write and weight saves) are the
 figures least moved by them.
 
-Run: TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 python bench/train_overhead.py [--rounds 2] [--epochs 3]
+Run: TF_CPP_MIN_LOG_LEVEL=2 TF_ENABLE_ONEDNN_OPTS=0 python -m bench.train_overhead [--rounds 2] [--epochs 3]
      [--windows 20000] [--variants job,plain,fit]
 """
 
 from __future__ import annotations
 
+# ruff: noqa: E402  (the clock starts before the imports: a child's start-up is measured)
 import time
 
 _T0 = time.time()  # first thing: a child's interpreter start is measured up to here
 
-import os  # noqa: E402
-import sys  # noqa: E402
+import argparse
+import json
+import math
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
 
-# Python puts this folder first on sys.path, and bench/inspect.py there would shadow the standard library's
-# `inspect` (numpy imports it): take the folder off, put the repository root on (run from anywhere, no install).
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [os.path.dirname(_HERE)] + [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+import numpy as np
+import pandas as pd
 
-import argparse  # noqa: E402
-import json  # noqa: E402
-import math  # noqa: E402
-import statistics  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from slstm.data import DataConfig  # noqa: E402
-from slstm.spec import lstm_stack  # noqa: E402
-from slstm.train import TrainConfig  # noqa: E402
+from slstm.data import DataConfig
+from slstm.spec import lstm_stack
+from slstm.train import TrainConfig
 
 LOOKBACK, FEATURES, UNITS, BATCH, WARMUP, SEED = 48, 8, (64, 64), 128, 1, 0
 WORKSPACE = "benchws01"
@@ -277,10 +272,20 @@ def run_job(epochs: int, windows_n: int) -> dict:
 
 
 def run_child(kind: str, args: argparse.Namespace, threads: int, loops: int) -> dict:
-    cmd = [sys.executable, __file__, "--child", kind, "--epochs", str(args.epochs), "--windows", str(args.windows)]
+    cmd = [
+        sys.executable,
+        "-m",
+        "bench.train_overhead",
+        "--child",
+        kind,
+        "--epochs",
+        str(args.epochs),
+        "--windows",
+        str(args.windows),
+    ]
     cmd += ["--threads", str(threads), "--loops", str(loops)]
     popen = time.time()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy())
+    done = subprocess.run(cmd, capture_output=True, text=True, env=os.environ.copy(), cwd=Path(__file__).parents[1])
     if done.returncode:
         raise SystemExit(f"the {kind} child failed:\n{done.stderr[-4000:]}")
     out = json.loads(done.stdout.strip().splitlines()[-1])

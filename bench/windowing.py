@@ -2,26 +2,19 @@
 
 Prints time and peak traced memory for: cutting the windows (slstm.data's sliding-window view), walking
 them one batch of 256 at a time with a contiguous copy per batch (what a batch feeder does), and the naive
-full (samples, timesteps, features) copy. Run: python bench/windowing.py [rows]
+full (samples, timesteps, features) copy. Run: python -m bench.windowing [rows]
 """
 
 from __future__ import annotations
 
-import os
 import sys
+import time
+import tracemalloc
 
-# Python puts this folder first on sys.path, where bench/inspect.py would shadow the standard library's
-# `inspect`: drop it, and put the repository root there instead (run from anywhere without installing).
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [os.path.dirname(_HERE)] + [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+import numpy as np
+import pandas as pd
 
-import time  # noqa: E402
-import tracemalloc  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-from slstm.data import DataConfig, prepare  # noqa: E402
+from slstm.data import DataConfig, prepare
 
 
 def measure(label: str, fn, raw_bytes: int) -> object:

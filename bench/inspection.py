@@ -1,27 +1,23 @@
 """Every layer's output in one multi-output forward pass against one sub-model per layer, on the reference model
 (LSTM 64 -> LSTM 64 -> Dense 1, 48 timesteps x 8 features) and 256 samples; then the NumPy internals of both
-LSTM layers, and the Inspect page's whole path for one sample. Run: python bench/inspect.py [repeats]
+LSTM layers, and the Inspect page's whole path for one sample. Run: python -m bench.inspection [repeats]
 """
 
 import os
 import sys
 
-# This file is called inspect.py and Python puts its folder first on sys.path, where it would shadow the
-# standard library's `inspect` for everything imported below: take the folder off, put the repo root on.
-_HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path[:] = [os.path.dirname(_HERE)] + [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
-import statistics  # noqa: E402
-import time  # noqa: E402
+import statistics
+import time
 
-import keras  # noqa: E402
-import numpy as np  # noqa: E402
+import keras
+import numpy as np
 
-from slstm import inspect_plots  # noqa: E402
-from slstm.inspect import head_over_time, internals, layer_outputs, lstm_internals  # noqa: E402
-from slstm.model import build_model  # noqa: E402
-from slstm.spec import lstm_stack  # noqa: E402
+from slstm import inspect_plots
+from slstm.inspect import head_over_time, internals, layer_outputs, lstm_internals
+from slstm.model import build_model
+from slstm.spec import lstm_stack
 
 
 def median_seconds(fn, repeats: int) -> float:
