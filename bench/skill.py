@@ -10,31 +10,26 @@ aeon/datasets/data (Airline, ShampooSales, Lynx; UCR archive sets GunPoint, Arro
 BasicMotions; BSD-3 package; the UCR/UEA archive asks users to cite it). aeon's data files are read
 directly, without importing aeon (its own dependencies are not needed).
 
-    python bench/skill.py                 # every set
-    python bench/skill.py --only co2,GunPoint
+    python -m bench.skill                 # every set (about 25 minutes on 2 cores)
+    python -m bench.skill --only co2,GunPoint
 """
 
 from __future__ import annotations
 
+import argparse
+import importlib.util
+import json
 import os
+import subprocess
 import sys
+import tempfile
+import time
+from pathlib import Path
 
-_HERE = os.path.dirname(os.path.abspath(__file__))
-# Python puts this folder first on sys.path, where bench/inspect.py would shadow the standard library's
-sys.path[:] = [os.path.dirname(_HERE)] + [p for p in sys.path if os.path.abspath(p or ".") != _HERE]
+import numpy as np
+import pandas as pd
 
-import argparse  # noqa: E402
-import importlib.util  # noqa: E402
-import json  # noqa: E402
-import subprocess  # noqa: E402
-import tempfile  # noqa: E402
-import time  # noqa: E402
-from pathlib import Path  # noqa: E402
-
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
-
-ROOT = Path(_HERE).parent
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def aeon_data() -> Path:

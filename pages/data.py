@@ -14,11 +14,17 @@ if PagesManager.uses_pages_directory:  # opened by a deep link before app.py eve
 
 from slstm import plots
 from slstm.csvio import POLICIES, format_report
-from slstm.data import SCALINGS, TASKS
+from slstm.data import SCALINGS, TARGET_FORMS, TASKS
+from slstm.defaults import suggest_lookback
 from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.text import escape_markdown
 
 ss = st.session_state
+TARGET_FORM_LABELS = {
+    "auto": "auto (change on a trend)",
+    "value": "predict the value",
+    "change": "predict the change from the last input value",
+}
 st.title("Data")
 st.write(
     "Choose a series and how it is cut into samples. Each sample is a window of past rows (the lookback); "
@@ -147,6 +153,21 @@ if numeric:
     c1, c2 = st.columns([1, 2])
     c1.selectbox("Target (what to predict)", ss["target_options"], key="target", persist_state="session")
     c2.multiselect("Features (what the network sees)", numeric, key="features", persist_state="session")
+if not long_format:
+    st.selectbox(
+        "Target form",
+        TARGET_FORMS,
+        format_func=TARGET_FORM_LABELS.get,
+        key="target_form",
+        bind="query-params",
+        persist_state="session",
+        help="auto: the change when the training split shows a trend (a straight line explains half its variance).",
+    )
+    st.caption(
+        "An LSTM's outputs pass through tanh and its weights fit the training range, so fed levels it cannot "
+        "extrapolate a trend beyond the highest value it saw; predicting the change from the last input value "
+        "lets it learn only what persistence misses. Metrics, plots and exports stay in the target's own units."
+    )
 with st.expander("Windows and splits"):
     c1, c2, c3 = st.columns(3)
     c1.number_input(
@@ -176,12 +197,18 @@ st.text(
     f"feature{'s' * (features != 1)})  →  y_train: {y_shape} = {y_meaning}"
 )
 how = "by sequence, stratified by class" if long_format and windows.classes else "by sequence" if long_format else ""
-scaled = {"standard": "Scaled to mean 0 and standard deviation 1", "minmax": "Scaled to 0–1", "none": "Not scaled"}
+scaled = {
+    "standard": "Scaled to mean 0 and standard deviation 1",
+    "minmax": "Scaled to 0–1",
+    "none": "Not scaled",
+    "per_sequence": "Each sequence z-normalised on its own (mean 0, standard deviation 1 per feature)",
+}
 st.caption(
     escape_markdown(
         f"Validation: {len(windows.val):,} samples, test: {len(windows.test):,} samples, split "
         f"{how or 'in time order'}. Target: {c.targets[0]!r}; features: {', '.join(map(repr, c.features))}. "
-        f"{scaled[c.scaling]}{' using the training rows only' if c.scaling != 'none' else ''}."
+        f"{scaled[c.scaling]}{' using the training rows only' if c.scaling in ('standard', 'minmax') else ''}."
+        + (f" {TARGET_FORM_LABELS[c.target_form].capitalize()}." if not long_format else "")
         + (" Sequences are pre-padded with zeros and masked." if windows.masked else "")
     )
 )
@@ -189,6 +216,16 @@ if windows.classes:
     st.dataframe(pd.DataFrame(windows.class_counts()).T.rename_axis("class"), width="content", key="class_counts")
 for note in windows.notes:
     st.warning(escape_markdown(note))
+if not long_format and c.targets[0] in frame.columns and frame[c.targets[0]].dtype.kind in "fiu":
+    hint = suggest_lookback(frame[c.targets[0]].to_numpy("float64")[: windows.train.rows[1]])
+    if hint and hint != c.lookback:
+        st.button(
+            f"Use lookback {hint}: the series repeats about every {hint} rows",
+            key="lookback_hint",
+            on_click=ss.__setitem__,
+            args=("lookback", hint),
+            help="From the autocorrelation of the training rows: its highest peak.",
+        )
 
 st.subheader("Where one sample comes from")
 last = len(windows.train) - 1

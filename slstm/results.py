@@ -47,6 +47,23 @@ def load_predictions(folder: Path) -> dict[str, np.ndarray]:
         return {k: data[k] for k in data.files}
 
 
+def predictions_in_units(predictions: dict[str, np.ndarray], windows) -> dict[str, np.ndarray]:
+    """Saved truth and predictions of a target_form="change" run as values (persistence plus the change),
+    where they were saved as changes; `windows` must be the run's own data. Other runs come back unchanged."""
+    if getattr(windows.config, "target_form", "value") != "change":
+        return predictions
+    out = dict(predictions)
+    for name, part in (("val", windows.val), ("test", windows.test)):
+        truth, predicted = out.get(f"{name}_truth"), out.get(f"{name}_pred")
+        if truth is None or predicted is None or part.base is None or len(truth) != len(part):
+            continue
+        values = windows.unscale_y(part.y, part)
+        if not np.allclose(truth.reshape(values.shape), values, rtol=1e-4, atol=1e-6):  # saved as changes
+            out[f"{name}_truth"] = truth.reshape(values.shape) + part.base
+            out[f"{name}_pred"] = predicted.reshape(values.shape) + part.base
+    return out
+
+
 def spreadsheet_safe(frame: pd.DataFrame) -> pd.DataFrame:
     """Text cells that a spreadsheet would run as a formula get a leading apostrophe; numbers stay numbers."""
     out = frame.copy()

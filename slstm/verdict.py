@@ -72,7 +72,7 @@ def verdict(
 
     Returns {"beats": {"val": bool, "test": bool} (evaluated splits only), "splits": {split: {"metric",
     "model", "baseline", "baseline_value", "ratio"}}, "reason": a key of REASONS or None, "text": the verdict
-    in words}. RMSE for regression (lower is better), accuracy for classification.
+    in words, "short": a few words for a table}. RMSE for regression (lower is better), accuracy for classification.
 
     >>> m = {"task": "regression", "test": {"model": {"rmse": 2.0}, "persistence (last value)": {"rmse": 1.0}}}
     >>> verdict(m)["text"].split(":")[0]
@@ -98,7 +98,7 @@ def verdict(
     if not splits:
         reason = "no_evaluation"
         text = "No verdict: " + REASONS[reason]
-        return {"beats": beats, "splits": splits, "reason": reason, "text": text}
+        return {"beats": beats, "splits": splits, "reason": reason, "text": text, "short": "no verdict: not evaluated"}
     good = [k for k in splits if beats[k]]
     names = dict(SPLITS)
     if len(good) == len(splits):
@@ -113,7 +113,8 @@ def verdict(
     if len(good) < len(splits):
         reason, values = _reason(metrics, history, splits, data_config, train_samples, depth)
         text += " Most likely reason: " + REASONS[reason].format(**values)
-    return {"beats": beats, "splits": splits, "reason": reason, "text": text}
+    short = head[0].lower() + head[1:] + (f" ({reason.replace('_', ' ')})" if reason else "")
+    return {"beats": beats, "splits": splits, "reason": reason, "text": text, "short": short}
 
 
 def _split_words(name: str, s: dict, higher: bool) -> str:

@@ -66,3 +66,9 @@ def test_no_evaluated_split_gives_no_verdict_and_says_why():
     assert v["reason"] == "no_evaluation" and v["text"].startswith(
         "No verdict: There are no validation or test samples"
     )
+
+
+def test_short_words_for_a_table():
+    v = verdict({"task": "regression", "test": regression(8.3, 1.0, mean=40.0)})
+    assert v["short"] == "worse than the naive forecast (trend)"
+    assert verdict({"task": "regression", "test": regression(0.3, 1.0)})["short"] == "better than the naive forecast"

@@ -33,13 +33,15 @@ def test_multivariate_sample_gives_seven_features():
     assert at.metric[2].value == "7"
 
 
-def test_splits_shorter_than_one_sample_are_reported():
+def test_splits_take_context_from_earlier_rows_and_an_empty_split_is_reported():
     at = app_test().run()
     at.number_input(key="lookback").set_value(500).run()
     at.number_input(key="horizon").set_value(200).run()
-    assert not at.exception
+    assert not at.exception and not at.warning  # validation inputs reach back into the training rows
+    assert len(at.session_state["windows"].val) == 180
+    at.checkbox(key="multi_step").check().run()
     warnings = [plain(w.value) for w in at.warning]  # notes are escaped: they may quote column names
-    assert any("validation split (180 rows) is shorter than one sample (700 rows)" in w for w in warnings)
+    assert any("validation split's 180 rows cannot hold the 200 target rows" in w for w in warnings)
 
 
 def test_first_page_does_not_import_tensorflow():
@@ -136,7 +138,7 @@ def test_window_controls_reach_the_shapes():
     at.slider(key="val_fraction").set_value(0.3).run()
     at.slider(key="test_fraction").set_value(0.0).run()
     windows = at.session_state["windows"]
-    assert (len(windows.test), windows.val.rows) == (0, (840, 1200))
+    assert (len(windows.test), windows.val.rows) == (0, (840 - 24, 1200))  # inputs reach back 24 rows
     at.selectbox(key="scaling").set_value("minmax").run()
     assert at.session_state["windows"].train.x.min() == 0.0
     assert not at.exception and not at.error
