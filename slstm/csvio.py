@@ -18,6 +18,7 @@ from pandas.tseries.api import guess_datetime_format
 from slstm import csvsniff as sniff
 from slstm.csvsniff import DELIMITER_NAMES, NA_TOKENS, count, lines_list, n
 from slstm.errors import DataError
+from slstm.text import has_invisible, quote, visible
 
 POLICIES = ("drop", "ffill", "interpolate", "keep")
 _TIME_NAME = re.compile(r"date|time|datum|zeit|fecha|^(ts|dt|day|week|month|year|period|hour)$", re.IGNORECASE)
@@ -101,6 +102,7 @@ def read_csv(
     raw, cells = _drop_nameless_empty(names, cells, steps)
     names = sniff.name_columns(raw, header=dialect.header, steps=steps)
     notes: list[str] = []
+    names = _visible_names(names, notes)
     frame, infos, time = _type_columns(names, raw, cells, lines, dialect.decimal, steps, notes)
     if time is not None:
         frame = _order_by_time(frame, time, steps, notes)
@@ -110,6 +112,30 @@ def read_csv(
     )
     _check_usable(report)
     return Table(frame, report)
+
+
+def _visible_names(names: list[str], notes: list[str]) -> list[str]:
+    """Names that hold invisible characters (zero-width, no-break or odd spaces, direction marks) get them written
+    as escapes, e.g. 'a\\u200b', so that names which look alike can be told apart everywhere they are shown."""
+    out, changed, taken = [], [], set(names)
+    for name in names:
+        if not has_invisible(name):
+            out.append(name)
+            continue
+        shown = base = visible(name)
+        k = 2
+        while shown in taken:
+            shown, k = f"{base}_{k}", k + 1
+        taken.add(shown)
+        out.append(shown)
+        changed.append(shown)
+    if changed:
+        listed = ", ".join(quote(c, 40) for c in changed[:5]) + (", …" if len(changed) > 5 else "")
+        notes.append(
+            f"{count(len(changed), 'column name')} held invisible characters (zero-width or odd spaces, direction "
+            f"marks); they are written as escapes so that look-alike names differ: {listed}."
+        )
+    return out
 
 
 def _read_source(source: object, name: str | None, limits: Limits) -> tuple[bytes, str]:

@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from slstm.errors import DataError
+from slstm.text import quote
 
 DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 NA_TOKENS = frozenset({"na", "n/a", "nan", "-nan", "null", "none", "#n/a", "#na", "<na>", "nat", "-", "?", "missing"})
@@ -305,6 +306,7 @@ def read_cells(
             steps.append(f"Skipped {count(blank, 'blank line')} (or lines of only delimiters) inside the table.")
         return names, cells, np.asarray(keep) + d.first_line
     rows, lines, total, blank = parse_rows(d.body, delimiter=d.delimiter, first_line=d.first_line, max_rows=max_rows)
+    check_quotes(rows, lines, d.body)
     if not rows:
         raise DataError("The file has no values: every line is blank or holds only delimiters.")
     if blank:
@@ -315,11 +317,28 @@ def read_cells(
     cells = [pd.Series(col, dtype="str").str.strip() for col in zip(*rows, strict=True)]
     multi = np.logical_or.reduce([np.array(c.str.contains("\n", regex=False), dtype=bool) for c in cells])
     if multi.any():
+        spans = np.max([np.array(c.str.count("\n"), dtype=int) for c in cells], axis=0)[multi]
         steps.append(
             f"Quoted values with line breaks in {count(int(multi.sum()), 'row')} "
-            f"({lines_list(np.asarray(lines)[multi].tolist())}): if that is not intended, a closing '\"' is missing."
+            f"({lines_list(np.asarray(lines)[multi].tolist())}), taking in {count(int(spans.sum()), 'further line')} "
+            "of the file: if that is not intended, a closing '\"' is missing."
         )
     return names, cells, np.asarray(lines)
+
+
+def check_quotes(rows: list[list[str]], lines: list[int], body: str) -> None:
+    """Refuse a quote that opens and never closes: the csv module then reads the rest of the file into one cell
+    of the last row (a quoted value that does close ends before the file's last characters, its closing quote)."""
+    if not rows:
+        return
+    tail = body.rstrip(_BLANK)
+    for cell in rows[-1]:
+        if "\n" in cell and (value := cell.rstrip(_BLANK)) and tail.endswith(value):
+            swallowed = value.count("\n")
+            raise DataError(
+                f"Line {lines[-1]} opens a quoted value ('\"') that never closes: the {count(swallowed, 'line')} "
+                f"after it would be read as one cell. Close the quote on line {lines[-1]}, or remove it."
+            )
 
 
 def _read_even(body: str, delimiter: str, decimal: str, header: bool) -> tuple | None:
@@ -435,7 +454,7 @@ def split_header(rows: list, lines: list[int], *, header: bool, steps: list[str]
         return [""] * width, rows, lines
     names = list(rows[0])
     if len(rows) == 1:
-        shown = ", ".join(repr(c.strip()) for c in names[:10])
+        shown = ", ".join(quote(c.strip(), 30) for c in names[:10]) + (", …" if len(names) > 10 else "")
         raise DataError(f"The file has a header but no data rows (columns: {shown}). Add rows of values below it.")
     trimmed = 0
     while len(names) > max(width, 1) and not names[-1].strip():

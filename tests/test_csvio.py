@@ -243,9 +243,15 @@ def test_quoted_and_unquoted_files_give_the_same_table():
     assert a.report.steps == b.report.steps and a.report.warnings == b.report.warnings
 
 
-def test_an_unclosed_quote_is_reported():
-    t = load('a,b\n1,"2\n3,4\n5,6\n')
-    said(t, "line breaks", "file line 2", "closing '\"' is missing")
+def test_an_unclosed_quote_is_refused_naming_its_line():
+    with pytest.raises(DataError, match=r"Line 2 opens a quoted value .* never closes: the 2 lines after it"):
+        load('a,b\n1,"2\n3,4\n5,6\n')
+
+
+def test_quoted_line_breaks_that_close_are_read_and_counted():
+    t = load('a,b\n1,"two\nlines"\n3,4\n5,6\n')
+    assert len(t.frame) == 3
+    said(t, "line breaks", "file line 2", "1 further line", "closing '\"' is missing")
 
 
 def test_single_numeric_column_without_delimiter():
