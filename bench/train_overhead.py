@@ -108,11 +108,13 @@ def child(kind: str, epochs: int, windows_n: int, threads: int, loops: int) -> d
     from slstm.data import prepare
     from slstm.model import build_model
     from slstm.train import compile_for, fit
-    from slstm.worker import _configure_tensorflow
+    from slstm.worker import configure_tensorflow
 
     marks["imports"] = time.time()
-    _configure_tensorflow(threads, SEED)  # the worker's own: same threads, same seed
+    configure_tensorflow(threads)  # the worker's own: same threads, same seed
     import keras
+
+    keras.utils.set_random_seed(SEED)
     from tensorflow.config import threading
 
     marks["tf"] = time.time()

@@ -1,6 +1,6 @@
 """What a training worker does, whichever executor runs it: prepare windows, build, fit, evaluate, and report
 everything as events (epochs, artifacts as bytes, the end). The worker never writes the run store: the pool
-that owns the job is its only writer. `python -m slstm.worker FD THREADS` is the local executor's process."""
+that owns the job is its only writer."""
 
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ import numpy as np
 from slstm.errors import SlstmError
 
 if TYPE_CHECKING:
-    from slstm.executors import JobInputs
+    from slstm.executors.base import JobInputs
 
 NAN_HINT = (
     "The loss became NaN or infinite, so training stopped; the last good weights are kept. Try scaling the "
@@ -149,14 +149,3 @@ def evaluate(model, windows, folder: Path) -> dict:
             arrays[f"{name}_truth"], arrays[f"{name}_pred"] = windows.unscale_y(split.y), windows.unscale_y(predicted)
     np.savez_compressed(folder / "predictions.npz", **arrays)
     return metrics
-
-
-def main(argv: list[str]) -> None:
-    """A local worker process: warm up (import TensorFlow), say ready, take one job, train it, exit."""
-    from slstm.executors.local import serve
-
-    serve(int(argv[0]), int(argv[1]))
-
-
-if __name__ == "__main__":
-    main(sys.argv[1:])

@@ -1,4 +1,4 @@
-"""The default executor: one fresh process per job (`python -m slstm.worker`, never the app's script), talking
+"""The default executor: one fresh process per job (`python -m slstm.executors.local`, never the app's script), talking
 over a socket pair. Processes are started ahead of time with TensorFlow already imported ("warm"), one per
 free slot, so a job starts training without paying the import. A worker ends when its server does: it
 watches its socket and its parent, and exits the moment either is gone."""
@@ -16,7 +16,7 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
-from slstm.executors import JobInputs
+from slstm.executors.base import JobInputs
 from slstm.procs import process_identity
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -31,7 +31,7 @@ class LocalWorker:
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
         env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "slstm.worker", str(child.fileno()), str(threads)],
+            [sys.executable, "-m", "slstm.executors.local", str(child.fileno()), str(threads)],
             pass_fds=(child.fileno(),),
             cwd=ROOT,
             env=env,
@@ -161,7 +161,7 @@ class LocalExecutor:
 
 
 def serve(fd: int, threads: int) -> None:
-    """The worker process's side (run by `python -m slstm.worker FD THREADS`)."""
+    """The worker process's side (`python -m slstm.executors.local FD THREADS`): warm up, take one job, exit."""
     conn = Connection(fd)
     parent = os.getppid()
     jobs: queue.Queue = queue.Queue()
@@ -215,3 +215,7 @@ def _warm_up() -> None:
     model.compile(keras.optimizers.Adam(), loss="mse", metrics=["mae"])
     model.fit(np.zeros((4, 3, 1), "float32"), np.zeros((4, 1), "float32"), epochs=1, verbose=0)
     model.predict(np.zeros((2, 3, 1), "float32"), verbose=0)
+
+
+if __name__ == "__main__":
+    serve(int(sys.argv[1]), int(sys.argv[2]))
