@@ -29,7 +29,7 @@ def overlaid_curves(histories: dict[str, dict], *, by: str = "epoch", log: bool 
                         name=f"{plot_text(name)} · {label}",
                         mode="lines",
                         line=dict(color=color, dash=dash),
-                        legendgroup=name,
+                        legendgroup=plot_text(name),
                     )
                 )
     fig.update_layout(
