@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import pandas as pd
 
+from slstm.errors import SlstmError
 from slstm.runs import Run
 from slstm.shapes import infer_shapes, total_params
 from slstm.spec import ArchitectureSpec, lstm_stack
@@ -41,11 +42,20 @@ def verdict_words(run: Run, history: dict) -> str:
 
 
 def params_of(run: Run) -> int | None:
-    d = run.data_config
+    """The run's parameter count, from the data shape its worker recorded (or, for runs before that, its
+    data settings and the classes in its metrics)."""
+    d, shape = run.data_config, run.metrics.get("shape") or {}
+    classes = next((len(run.metrics[s]["classes"]) for s in ("val", "test") if "classes" in run.metrics.get(s, {})), 0)
+    targets, horizon = len(d.get("targets", [])) or 1, d.get("horizon", 1) if d.get("multi_step") else 1
     try:
         spec = ArchitectureSpec.from_dict(run.spec)
-        rows = infer_shapes(spec, timesteps=d.get("lookback", 1), num_features=len(d.get("features", [])) or 1)
-    except (ValueError, TypeError):
+        rows = infer_shapes(
+            spec,
+            timesteps=shape.get("timesteps", d.get("lookback", 1)),
+            num_features=shape.get("features", len(d.get("features", [])) or 1),
+            num_outputs=shape.get("outputs", classes or targets * horizon),
+        )
+    except (ValueError, TypeError, SlstmError):
         return None
     return total_params(rows)
 

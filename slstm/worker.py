@@ -130,12 +130,19 @@ def _train(inputs: JobInputs, send: Send, should_stop: Callable[[], bool], scrat
     send({"type": "stopped" if stopped else "finished", "message": message, "metrics": metrics})
 
 
+def data_shape(windows) -> dict:
+    """What the network was built for, as the run records it: {"timesteps", "features", "outputs", "task"}."""
+    task = getattr(windows, "task", "regression")
+    outputs = getattr(windows, "num_outputs", windows.config.num_outputs)
+    return {"timesteps": windows.timesteps, "features": windows.num_features, "outputs": outputs, "task": task}
+
+
 def evaluate(model, windows, folder: Path) -> dict:
     """Metrics on validation and test in the target's units, with baselines; predictions saved as .npz."""
     from slstm.metrics import classification_report, regression_report
     from slstm.train import predict
 
-    metrics: dict = {"task": getattr(windows, "task", "regression")}
+    metrics: dict = {"task": getattr(windows, "task", "regression"), "shape": data_shape(windows)}
     arrays = {}
     for name, split in (("val", windows.val), ("test", windows.test)):
         if len(split) == 0:

@@ -103,3 +103,33 @@ def test_sweep_bookkeeping_is_not_a_differing_setting(store):
     a = store.create_run(workspace=WS, spec=lstm_stack(4).to_dict(), data_config={}, train_config={"sweep_cell": "a"})
     b = store.create_run(workspace=WS, spec=lstm_stack(8).to_dict(), data_config={}, train_config={"sweep_cell": "b"})
     assert list(differing([a, b]).index) == ["layer 1 units"]
+
+
+@pytest.mark.parametrize(
+    "kind",
+    ["regression", "classification", "multi_output"],
+)
+def test_params_in_the_runs_table_equal_the_built_models(store, kind):
+    from slstm.compare import params_of
+    from slstm.data import prepare
+    from slstm.model import build_model
+    from slstm.worker import data_shape
+
+    t = np.arange(300)
+    frame = pd.DataFrame({"a": np.sin(t / 5), "b": np.cos(t / 7), "label": np.where(np.sin(t / 9) > 0, "up", "down")})
+    config = {
+        "regression": DataConfig(("a", "b"), ("a",), lookback=8),
+        "classification": DataConfig(("a", "b"), ("label",), lookback=8),
+        "multi_output": DataConfig(("a", "b"), ("a", "b"), lookback=8, horizon=3, multi_step=True),
+    }[kind]
+    windows = prepare(frame, config)
+    spec = lstm_stack(6, 4)
+    shape = data_shape(windows)
+    model = build_model(
+        spec, timesteps=shape["timesteps"], num_features=2, num_outputs=shape["outputs"], task=shape["task"]
+    )
+    run = store.create_run(workspace=WS, spec=spec.to_dict(), data_config=config_dict(config), train_config={})
+    store.set_metrics(run.id, {"task": shape["task"], "shape": shape})
+    assert params_of(store.get(run.id)) == model.count_params()
+    table = runs_table([store.get(run.id)], {run.id: store.history(run.id)})
+    assert int(table.iloc[0]["params"]) == model.count_params()
