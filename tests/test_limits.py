@@ -193,7 +193,7 @@ def test_escape_markdown_breaks_markup_and_autolinks(name):
 def test_runs_csv_is_spreadsheet_safe():
     table = pd.DataFrame({"name": ['=HYPERLINK("http://evil.example","x")', "+1", "ok"], "rmse": [1.0, -2.0, 3.0]})
     lines = runs_csv(table).splitlines()
-    assert lines[1].startswith('"\'=HYPERLINK') and lines[2].startswith("'+1") and lines[3] == "ok,3.0"
+    assert lines[1].startswith("\"'=HYPERLINK") and lines[2].startswith("'+1") and lines[3] == "ok,3.0"
     assert lines[2].endswith(",-2.0")  # numbers stay numbers
 
 
