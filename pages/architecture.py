@@ -222,7 +222,10 @@ with code_tab:
     try:
         from slstm.codegen import to_keras_code
 
-        code = to_keras_code(spec, timesteps=timesteps, num_features=features, num_outputs=num_outputs)
+        target_form = windows.config.target_form if windows is not None else "value"
+        code = to_keras_code(
+            spec, timesteps=timesteps, num_features=features, num_outputs=num_outputs, target_form=target_form
+        )
     except SpecError as exc:
         st.info(escape_markdown(f"Fix the stack first: {exc}"))
     else:

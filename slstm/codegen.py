@@ -28,11 +28,14 @@ def to_keras_code(
     batch_size: int = 32,
     learning_rate: float = 1e-3,
     fit: bool = True,
+    target_form: str = "value",
 ) -> str:
     """A runnable Python script that builds, compiles and trains `spec` on placeholder data.
 
     Raises SpecError (the first problem from validate()) when the stack cannot work. `fit=False` leaves
-    out the training call (for a preview, or a test that executes the script).
+    out the training call (for a preview, or a test that executes the script). `target_form="change"` adds
+    how the Explorer prepared the data: inputs are each step's change, targets the change from the last input
+    value, and forecasts that last value plus the prediction.
 
     >>> from slstm.spec import lstm_stack
     >>> src = to_keras_code(lstm_stack(64, 32), timesteps=48, num_features=3)
@@ -67,10 +70,29 @@ def to_keras_code(
     lines += _model(spec, rows, timesteps, num_features, num_outputs, classify)
     lines += _compile(spec, classify, float(learning_rate), total_params(rows) or 0)
     lines += _data(timesteps, num_features, num_outputs, classify, sequence_target)
+    if target_form == "change" and not classify:
+        lines += CHANGE_LINES
     if fit:
         lines.append(f"model.fit(x, y, epochs={epochs}, batch_size={batch_size}, validation_split=0.2)")
     lines.append('print(f"Total parameters: {model.count_params():,}")')
     return "\n".join(lines) + "\n"
+
+
+CHANGE_LINES = [
+    "# Target form: the change from the last input value. The Explorer fed the network each step's change of",
+    "# the target column and trained it on y = next value - last input value (scaled on the training rows);",
+    "# a forecast in the target's units is the last input value plus the predicted change.",
+    "def to_changes(series: np.ndarray, lookback: int):",
+    '    """One series (rows,) -> x (samples, lookback, 1) of step changes, y (samples, 1) changes, last values."""',
+    "    steps = np.diff(series, prepend=series[:1])  # (rows,), the first step's change is 0",
+    "    x = np.lib.stride_tricks.sliding_window_view(steps[:-1], lookback)[..., None]",
+    "    last = series[lookback - 1 : -1]  # the last input value of each window",
+    "    return x, (series[lookback:] - last)[:, None], last",
+    "",
+    "",
+    "# x, y, last = to_changes(your_series, lookback); model.fit(x, y); forecast = last + model.predict(x)[:, 0]",
+    "",
+]
 
 
 def _whole(name: str, value: object) -> int:

@@ -216,3 +216,20 @@ def test_import_stays_free_of_tensorflow_and_streamlit():
     code = "import sys, slstm.codegen; print('streamlit' in sys.modules, 'tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_change_target_form_is_in_the_exported_code_and_its_helper_works():
+    import numpy as np
+
+    from slstm.codegen import CHANGE_LINES
+    from slstm.spec import lstm_stack
+
+    src = to_keras_code(lstm_stack(4), timesteps=3, num_features=1, fit=False, target_form="change")
+    assert "\n".join(CHANGE_LINES) in src and "the change from the last input value" in src
+    scope: dict = {"np": np}
+    exec("\n".join(CHANGE_LINES), scope)
+    x, y, last = scope["to_changes"](np.array([1.0, 2.0, 4.0, 7.0, 11.0]), 3)
+    np.testing.assert_array_equal(x[:, :, 0], [[0, 1, 2], [1, 2, 3]])
+    np.testing.assert_array_equal(y[:, 0], [3, 4])
+    np.testing.assert_array_equal(last, [4, 7])
+    assert "to_changes" not in to_keras_code(lstm_stack(4), timesteps=3, num_features=1, fit=False)
