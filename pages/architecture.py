@@ -2,24 +2,20 @@
 what is wrong with the stack, with one-click fixes. The spec in session state is the single source of truth:
 every widget writes through to it in its on_change callback."""
 
-import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
-
-if PagesManager.uses_pages_directory:  # opened by a deep link before app.py ever ran: let app.py's navigation serve it
-    PagesManager.uses_pages_directory = False
-    st.rerun()
-
-
 from dataclasses import replace
 
 import pandas as pd
+import streamlit as st
 
+from pages import serve_through_app
 from slstm import limits, plots
 from slstm.errors import SpecError
 from slstm.presets import PRESETS
 from slstm.shapes import infer_shapes, shape_text, total_params, train_flops_per_epoch
 from slstm.spec import KIND_LABELS, KINDS, MAX_LAYERS, MERGE_MODES, ArchitectureSpec, DenseSpec, LayerSpec
 from slstm.text import escape_markdown, quote
+
+serve_through_app()
 
 ss = st.session_state
 windows = ss.get("windows")

@@ -1,21 +1,19 @@
 """Compare: the workspace's runs side by side (only what differs, curves, metric against baselines), and a
 depth-against-width sweep on the current data."""
 
+import hashlib
+
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
-if PagesManager.uses_pages_directory:  # opened by a deep link before app.py ever ran: let app.py's navigation serve it
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+from pages import serve_through_app
+from slstm import compare, compare_plots
+from slstm.errors import SlstmError
+from slstm.results import config_dict
+from slstm.text import escape_markdown
+from slstm.train import TrainConfig
+from slstm.workspace import delete_runs
 
-import hashlib  # noqa: E402
-
-from slstm import compare, compare_plots  # noqa: E402
-from slstm.errors import SlstmError  # noqa: E402
-from slstm.results import config_dict  # noqa: E402
-from slstm.text import escape_markdown  # noqa: E402
-from slstm.train import TrainConfig  # noqa: E402
-from slstm.workspace import delete_runs  # noqa: E402
+serve_through_app()
 
 ss = st.session_state
 store, pool = ss["run_store"], ss["job_pool"]

@@ -5,19 +5,16 @@ import hashlib
 
 import pandas as pd
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
-if PagesManager.uses_pages_directory:  # opened by a deep link before app.py ever ran: let app.py's navigation serve it
-    PagesManager.uses_pages_directory = False
-    st.rerun()
-
-
+from pages import serve_through_app
 from slstm import plots
 from slstm.csvio import POLICIES, format_report
 from slstm.data import SCALINGS, TARGET_FORMS, TASKS
 from slstm.defaults import suggest_lookback
 from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.text import escape_markdown
+
+serve_through_app()
 
 ss = st.session_state
 TARGET_FORM_LABELS = {

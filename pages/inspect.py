@@ -1,21 +1,19 @@
 """Inspect: what every layer of a trained run outputs at every timestep for one sample, 2D against 3D, and
 the gates and cell state inside an LSTM or GRU."""
 
+from pathlib import Path
+
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
-if PagesManager.uses_pages_directory:  # opened by a deep link before app.py ever ran: let app.py's navigation serve it
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+from pages import serve_through_app
+from slstm import inspect_plots
+from slstm.inspect import head_over_time, internals, layer_outputs
+from slstm.results import config_dict
+from slstm.shapes import layer_names
+from slstm.spec import ArchitectureSpec
+from slstm.text import escape_markdown
 
-from pathlib import Path  # noqa: E402
-
-from slstm import inspect_plots  # noqa: E402
-from slstm.inspect import head_over_time, internals, layer_outputs  # noqa: E402
-from slstm.results import config_dict  # noqa: E402
-from slstm.shapes import layer_names  # noqa: E402
-from slstm.spec import ArchitectureSpec  # noqa: E402
-from slstm.text import escape_markdown  # noqa: E402
+serve_through_app()
 
 GATE_NOTES = {
     "input_gate": "input gate: how much of the new candidate is written into the cell (0 = nothing, 1 = all).",

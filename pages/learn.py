@@ -1,23 +1,20 @@
 """Learn: seven workshop lessons on stacked LSTMs, each with a live example computed by the app's own core, in
 English and Simplified Chinese. A link (?lesson=4&lang=zh&hide=picker) opens a lesson with chosen controls hidden."""
 
+import numpy as np
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
-if PagesManager.uses_pages_directory:  # opened by a deep link before app.py ever ran: let app.py's navigation serve it
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+from pages import serve_through_app
+from slstm import lessons, plots
+from slstm.compare import read_sweep
+from slstm.compare_plots import sweep_chart
+from slstm.inspect_plots import gates_figure, input_window
+from slstm.problems import validate
+from slstm.samples import SAMPLES
+from slstm.shapes import infer_shapes
+from slstm.spec import ArchitectureSpec
 
-import numpy as np  # noqa: E402
-
-from slstm import lessons, plots  # noqa: E402
-from slstm.compare import read_sweep  # noqa: E402
-from slstm.compare_plots import sweep_chart  # noqa: E402
-from slstm.inspect_plots import gates_figure, input_window  # noqa: E402
-from slstm.problems import validate  # noqa: E402
-from slstm.samples import SAMPLES  # noqa: E402
-from slstm.shapes import infer_shapes  # noqa: E402
-from slstm.spec import ArchitectureSpec  # noqa: E402
+serve_through_app()
 
 ss = st.session_state
 T = lessons.TIMESTEPS

@@ -1,23 +1,21 @@
 """Train: settings, then a training job in a worker process; a live view (progress, loss curves, Stop) that
 survives page switches, and when it ends, metrics against baselines, predictions and downloads."""
 
+import json
+import time
+
 import streamlit as st
-from streamlit.runtime.pages_manager import PagesManager
 
-if PagesManager.uses_pages_directory:  # opened by a deep link before app.py ever ran: let app.py's navigation serve it
-    PagesManager.uses_pages_directory = False
-    st.rerun()
+from pages import serve_through_app
+from slstm import downloads, limits, plots, results
+from slstm.errors import SlstmError
+from slstm.jobs import JobInputs
+from slstm.problems import cudnn_notes
+from slstm.text import escape_markdown
+from slstm.train import OPTIMIZERS, TrainConfig
+from slstm.verdict import verdict
 
-import json  # noqa: E402
-import time  # noqa: E402
-
-from slstm import downloads, limits, plots, results  # noqa: E402
-from slstm.errors import SlstmError  # noqa: E402
-from slstm.jobs import JobInputs  # noqa: E402
-from slstm.problems import cudnn_notes  # noqa: E402
-from slstm.text import escape_markdown  # noqa: E402
-from slstm.train import OPTIMIZERS, TrainConfig  # noqa: E402
-from slstm.verdict import verdict  # noqa: E402
+serve_through_app()
 
 ss = st.session_state
 store, pool = ss["run_store"], ss["job_pool"]

@@ -93,7 +93,7 @@ def test_dense_layers_and_head():
         "output (Dense (output))",
     ]
     at.text_input(key="dense_v0").input("16, x").run()
-    assert "expected whole numbers separated by commas" in plain(at.error[0].value)
+    assert "whole numbers from 1 to 1,024 separated by commas" in plain(at.error[0].value)
     at.radio(key="head_v0").set_value("none").run()
     assert "the last Dense layer has 8 units and the target has 1" in at.error[1].value
 
