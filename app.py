@@ -17,7 +17,7 @@ from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.shapes import infer_shapes, shape_text, total_params
 from slstm.spec import DEFAULT_SPEC, ArchitectureSpec
 from slstm.text import escape_markdown
-from slstm.workspace import COOKIE, cookie_script, is_id, new_id, parse_restore_code
+from slstm.workspace import COOKIE, cookie_script, count, is_id, new_id, parse_restore_code
 
 logger = logging.getLogger("slstm.app")
 st.set_page_config(page_title="Stacked LSTM Explorer", page_icon=":material/stacks:", layout="wide")
@@ -208,8 +208,8 @@ def restore() -> None:
     for key in ("active_run", "watching", "inspect_run", "delete_pending"):
         ss.pop(key, None)
     ss["restore_code"] = ""
-    found = len(run_store().list_runs(ss["ws"]))
-    ss["restore_message"] = ("success", f"Opened the workspace of that code: {found} runs. This browser keeps it now.")
+    found = count(len(run_store().list_runs(ss["ws"])))
+    ss["restore_message"] = ("success", f"Opened the workspace of that code: {found}. This browser keeps it now.")
 
 
 def workspace_panel() -> None:

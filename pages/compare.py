@@ -11,7 +11,7 @@ from slstm.errors import SlstmError
 from slstm.results import config_dict
 from slstm.text import escape_markdown
 from slstm.train import TrainConfig
-from slstm.workspace import delete_runs
+from slstm.workspace import count, delete_runs
 
 serve_through_app()
 
@@ -73,7 +73,7 @@ def confirm_delete() -> None:
         ss.pop("delete_pending", None)
         return
     live = [r.name for r in pending if (job := pool.get(r.id)) is not None and not job.done]
-    text = f"Delete {len(pending)} run(s) for good: {', '.join(r.name for r in pending)}? "
+    text = f"Delete {count(len(pending))} for good: {', '.join(r.name for r in pending)}? "
     text += "Their history, weights, model and predictions go too; this cannot be undone."
     if live:
         text += f" Still training or queued, stopped first: {', '.join(live)}."
@@ -84,7 +84,7 @@ def confirm_delete() -> None:
             with st.spinner("Stopping and deleting…"):
                 done = delete_runs(store, pool, ss["ws"], [r.id for r in pending])
             ss.pop("delete_pending", None)
-            ss["delete_message"] = f"Deleted {len(done.deleted)} run(s)." + "".join(
+            ss["delete_message"] = f"Deleted {count(len(done.deleted))}." + "".join(
                 f" Not deleted ({reason}): {store.get(i).name if store.get(i) else i}." for i, reason in done.kept
             )
             st.rerun()

@@ -64,6 +64,11 @@ def cookie_script(workspace: str, *, days: int = COOKIE_DAYS) -> str:
     )
 
 
+def count(n: int, what: str = "run") -> str:
+    """'1 run', '3 runs', '0 runs'."""
+    return f"{n} {what}" if n == 1 else f"{n} {what}s"
+
+
 @dataclass(frozen=True)
 class Deletion:
     """What delete_runs did: ids deleted, and ids left alone with the reason."""

@@ -37,7 +37,7 @@ def test_nothing_is_ticked_for_deletion_and_delete_asks_first():
     at.button(key="delete_runs").click().run()
     assert len(store.list_runs(ws)) == 2  # asked, not done
     assert warnings(at) == [
-        "Delete 1 run(s) for good: run 2? Their history, weights, model and predictions go too; this cannot be undone."
+        "Delete 1 run for good: run 2? Their history, weights, model and predictions go too; this cannot be undone."
     ]
     at.button(key="delete_cancel").click().run()
     assert not at.exception and warnings(at) == [] and len(store.list_runs(ws)) == 2
@@ -46,7 +46,7 @@ def test_nothing_is_ticked_for_deletion_and_delete_asks_first():
     at.button(key="delete_confirm").click().run()
     assert not at.exception
     assert [r.id for r in store.list_runs(ws)] == [ids[0]]
-    assert plain(at.main.success[0].value) == "Deleted 1 run(s)."
+    assert plain(at.main.success[0].value) == "Deleted 1 run."
     assert at.button(key="delete_runs").disabled  # no tick moved onto the remaining run
 
 

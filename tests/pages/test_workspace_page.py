@@ -58,7 +58,7 @@ def test_a_restore_code_opens_the_runs_of_another_device():
     phone.button(key="restore").click().run()
     assert not phone.exception
     assert phone.session_state["ws"] == code
-    assert "Opened the workspace of that code: 1 runs" in phone.sidebar.success[0].value
+    assert "Opened the workspace of that code: 1 run." in phone.sidebar.success[0].value
     assert "run 1: queued, 0 epochs" in sidebar_texts(phone)
     (script,) = [h.proto for h in phone.get("html")]
     assert f"{COOKIE}={code};" in script.body  # this browser keeps it from now on
