@@ -1,5 +1,6 @@
 """The workspace: a generated id kept in the browser's cookie, never taken from or written to the address."""
 
+import streamlit as st
 from support import app_test, browser_cookies
 
 from slstm.workspace import COOKIE, is_id, new_id
@@ -36,12 +37,14 @@ def test_a_link_with_someone_elses_workspace_is_ignored_and_cleaned(monkeypatch)
     assert "none yet" in sidebar_texts(other)
 
 
-def test_the_cookie_brings_the_workspace_back_and_a_malformed_one_is_ignored(monkeypatch):
+def test_the_cookie_brings_the_workspace_back_after_a_restart_and_a_malformed_one_is_ignored(monkeypatch):
     first = app_test().run()
     ws = first.session_state["ws"]
     seed_run(first, ws)
-    browser_cookies(monkeypatch, {COOKIE: ws})  # a reload (or a server restart): the browser sends its cookie
+    st.cache_resource.clear()  # a server restart: a new run store and pool on the same disk
+    browser_cookies(monkeypatch, {COOKIE: ws})  # the browser sends its cookie with the new session
     again = app_test().run()
+    assert again.session_state["run_store"] is not first.session_state["run_store"]
     assert again.session_state["ws"] == ws and "run 1: queued, 0 epochs" in sidebar_texts(again)
     browser_cookies(monkeypatch, {COOKIE: "group1"})  # not of the generated form: never adopted
     guessed = app_test().run()
