@@ -8,6 +8,7 @@ import sys
 import time
 
 from slstm.errors import SlstmError
+from slstm.executors import EXECUTORS, make_executor
 from slstm.limits import check_job
 
 CLI_WORKSPACE = "command-line"
@@ -119,7 +120,8 @@ def cmd_train(args: argparse.Namespace) -> int:
             train_config=train.to_dict(),
             name=args.name or "",
         )
-        pool = JobPool(store, max_workers=1, orphan_seconds=float("inf"), max_queued=float("inf"))
+        executor = make_executor(args.executor, max_workers=1)
+        pool = JobPool(store, max_workers=1, orphan_seconds=float("inf"), max_queued=float("inf"), executor=executor)
         try:
             job = pool.submit(
                 JobInputs(
@@ -211,7 +213,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     )
     cells = compare.plan_sweep(depths, widths, fingerprint=compare.fingerprint(config_dict(config), train.to_dict()))
     with RunStore() as store:
-        pool = JobPool(store, orphan_seconds=float("inf"), max_queued=float("inf"))
+        executor = make_executor(args.executor)  # the same sweep on local processes or on a Ray cluster
+        pool = JobPool(store, orphan_seconds=float("inf"), max_queued=float("inf"), executor=executor)
         try:
             ids = compare.submit_sweep(
                 store,
@@ -279,6 +282,11 @@ def _data_arguments(parser, positive_int) -> None:
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")
+    parser.add_argument(
+        "--executor",
+        choices=EXECUTORS,
+        help="where jobs run: local processes or a Ray cluster (default $SLSTM_EXECUTOR, else local)",
+    )
 
 
 def add_commands(sub, positive_int) -> None:

@@ -4,7 +4,8 @@ the job's events; the pool drains them through one outstanding call per job that
 the pump never blocks. `RAY_ADDRESS` names the cluster; without it a local Ray is started. The server stays the
 only writer of the run store: epochs and artifacts come back as events, so nodes share no files.
 
-Ray is imported only when this executor is chosen (it is an optional extra: requirements-ray.txt)."""
+Ray is an optional extra (requirements-ray.txt), imported only when this executor is chosen; without it this
+module still imports (RayExecutor() then says what to install)."""
 
 from __future__ import annotations
 
@@ -15,12 +16,21 @@ import time
 from collections import OrderedDict
 from pathlib import Path
 
-import ray
-from ray.exceptions import RayError
-
 import slstm
 from slstm.errors import SlstmError
-from slstm.executors import JobInputs
+from slstm.executors.base import JobInputs
+
+try:
+    import ray
+    from ray.exceptions import RayError
+except ImportError as exc:
+    ray, RayError, MISSING = (
+        None,
+        Exception,
+        f"SLSTM_EXECUTOR=ray needs Ray ({exc}); install it with: pip install -r requirements-ray.txt",
+    )
+else:
+    MISSING = ""
 
 DRAIN_WAIT_SECONDS = 0.5  # an actor answers a drain as soon as it has events, or after this long with none
 START_TIMEOUT_SECONDS = 120.0  # starting a local Ray or reaching a cluster
@@ -29,14 +39,13 @@ FRAMES_KEPT = 4  # tables kept in the cluster's object store (a sweep's cells sh
 FORWARDED = ("TF_CPP_MIN_LOG_LEVEL", "TF_ENABLE_ONEDNN_OPTS")  # settings that change TF's numbers or noise
 
 
-def _setting(name: str, default: int) -> int:
+def _setting(name: str, default: int, least: int = 1) -> int:
     try:
-        return max(1, int(os.environ.get(name, default)))
+        return max(least, int(os.environ.get(name, default)))
     except ValueError:
         raise SlstmError(f"Received {name}={os.environ[name]!r}; expected a positive whole number.") from None
 
 
-@ray.remote(max_concurrency=4, max_restarts=0)  # threaded: drain and stop are answered while the job trains
 class JobActor:
     """One job's worker. Created ahead of its job ("warm": TensorFlow imported, a toy model fitted), then
     begin() runs the job in a thread; events wait in a buffer for drain()."""
@@ -95,6 +104,10 @@ class JobActor:
 
     def stop(self) -> None:
         self._stop.set()
+
+
+# threaded: drain and stop are answered while the job trains; never restarted (a lost job is a failed run)
+RemoteJobActor = ray.remote(max_concurrency=4, max_restarts=0)(JobActor) if ray else None
 
 
 def _resident_bytes() -> int | None:
@@ -165,8 +178,8 @@ class RayWorker:
 
 
 def init_ray(num_cpus: int | None = None) -> None:
-    """Connect to the cluster `RAY_ADDRESS` names, or start a Ray of this machine alone (reachable only from it,
-    `num_cpus` CPUs, all by default). The slstm package travels with the job, so nodes need only the
+    """Connect to the cluster `RAY_ADDRESS` names, or start a Ray of this machine alone (`num_cpus` CPUs, all by
+    default). The slstm package travels with the job, so nodes need only the
     requirements installed. Call it from a thread that lives as long as Ray is used."""
     env = {k: os.environ[k] for k in FORWARDED if k in os.environ}
     common = {
@@ -178,21 +191,29 @@ def init_ray(num_cpus: int | None = None) -> None:
     if address:
         ray.init(address=address, **common)
     else:
-        ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, _node_ip_address="127.0.0.1", **common)
+        ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, **common)
 
 
 class RayExecutor:
     """Jobs as actors on the cluster that `RAY_ADDRESS` names (a local Ray when unset). Capacity: the cluster's
-    CPUs over the CPUs each job asks for (`SLSTM_RAY_CPUS_PER_JOB`, default 1), or `max_workers` when given.
+    CPUs over the CPUs each job asks for (`SLSTM_RAY_CPUS_PER_JOB`, default 1), or `max_workers` (else
+    `SLSTM_MAX_JOBS`) when given. Up to `warm` actors (`SLSTM_RAY_WARM`, default 1) wait with TensorFlow imported;
+    each holds its CPUs, which other users of a shared cluster then cannot have.
     Ray is started or reached from a thread this executor owns for its whole life: a local Ray started from a
     thread that ends (a Streamlit script run) dies with it."""
 
     name = "ray"
 
-    def __init__(self, *, max_workers: int | None = None, cpus_per_job: int | None = None, warm: bool = True) -> None:
-        self.max_workers = max_workers
+    def __init__(
+        self, *, max_workers: int | None = None, cpus_per_job: int | None = None, warm: int | None = None
+    ) -> None:
+        if ray is None:
+            raise SlstmError(MISSING)
+        self.max_workers = max_workers or (_setting("SLSTM_MAX_JOBS", 1) if os.environ.get("SLSTM_MAX_JOBS") else None)
         self.threads = cpus_per_job or _setting("SLSTM_RAY_CPUS_PER_JOB", 1)
-        self.warm = warm and os.environ.get("SLSTM_WARM", "1") != "0"
+        if warm is None:
+            warm = 0 if os.environ.get("SLSTM_WARM") == "0" else _setting("SLSTM_RAY_WARM", 1, least=0)
+        self.warm = warm
         self.startup_seconds = 0.0  # what starting or reaching Ray took (0 when it was already up)
         self._started_ray = False
         self._error: Exception | None = None
@@ -216,6 +237,7 @@ class RayExecutor:
                 self.startup_seconds = time.perf_counter() - began
         except Exception as exc:  # reported to whoever uses the executor, with what to check
             self._error = exc
+            return
         finally:
             self._ready.set()
         self._closing.wait()
@@ -258,11 +280,9 @@ class RayExecutor:
         return RayWorker(actor)
 
     def keep_warm(self, free_slots: int) -> None:
-        """Keep one warm actor per free slot (called by the pool's pump); each holds its CPUs on the cluster."""
-        if not self.warm:
-            return
+        """Keep a warm actor per free slot, up to `warm` (called by the pool's pump)."""
         with self._lock:
-            missing = max(0, free_slots) - len(self._spare)
+            missing = min(max(0, free_slots), self.warm) - len(self._spare)
         for _ in range(missing):
             actor = self._new_actor()
             with self._lock:
@@ -282,7 +302,7 @@ class RayExecutor:
 
     # --- helpers ------------------------------------------------------------------------------------------
     def _new_actor(self):
-        return JobActor.options(num_cpus=self.threads).remote(self.threads)
+        return RemoteJobActor.options(num_cpus=self.threads).remote(self.threads)
 
     def _put(self, frame):
         """The table's reference in the object store; the same table object (a sweep's cells) goes once."""
