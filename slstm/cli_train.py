@@ -195,7 +195,7 @@ def cmd_train(args: argparse.Namespace) -> int:
 def cmd_sweep(args: argparse.Namespace) -> int:
     from slstm import compare
     from slstm.data import prepare
-    from slstm.jobs import JobPool
+    from slstm.jobs import JobPool, wait
     from slstm.results import config_dict
     from slstm.runs import RunStore
     from slstm.train import TrainConfig
@@ -215,6 +215,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
     with RunStore() as store:
         executor = make_executor(args.executor)  # the same sweep on local processes or on a Ray cluster
         pool = JobPool(store, orphan_seconds=float("inf"), max_queued=float("inf"), executor=executor)
+        ids: list[str] = []
         try:
             ids = compare.submit_sweep(
                 store,
@@ -229,9 +230,11 @@ def cmd_sweep(args: argparse.Namespace) -> int:
             while any((job := pool.get(i)) is not None and not job.done for i in ids):
                 time.sleep(0.2)
                 pool.pump()
-        except KeyboardInterrupt:
+        except KeyboardInterrupt:  # stop every cell, and wait until their ends (finished epochs kept) are saved
             for i in ids:
                 pool.stop(i)
+            for i in ids:
+                wait(pool, i, timeout=30)
         finally:
             pool.shutdown()
         runs = store.list_runs(CLI_WORKSPACE)

@@ -114,7 +114,8 @@ def _run(row: sqlite3.Row) -> Run:
 class RunStore:
     """Runs and per-epoch history in <home>/runs.sqlite3; files (weights, predictions) in <home>/runs/<id>/.
 
-    >>> with RunStore(tmp) as store:
+    >>> import tempfile
+    >>> with tempfile.TemporaryDirectory() as home, RunStore(home) as store:
     ...     run = store.create_run(workspace="demo-ws", spec={}, data_config={}, train_config={})
     ...     store.add_epoch(run.id, 1, {"loss": 0.5, "val_loss": 0.6}, seconds=1.2)
     ...     store.history(run.id)

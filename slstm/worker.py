@@ -139,7 +139,7 @@ def data_shape(windows) -> dict:
 
 def evaluate(model, windows, folder: Path) -> dict:
     """Metrics on validation and test in the target's units, with baselines; predictions saved as .npz."""
-    from slstm.metrics import classification_report, regression_report
+    from slstm.metrics import classification_report, in_units, regression_report
     from slstm.train import predict
 
     metrics: dict = {"task": getattr(windows, "task", "regression"), "shape": data_shape(windows)}
@@ -153,6 +153,6 @@ def evaluate(model, windows, folder: Path) -> dict:
             arrays[f"{name}_truth"], arrays[f"{name}_pred"] = split.y, predicted.argmax(axis=-1)
         else:
             metrics[name] = regression_report(windows, split, predicted)
-            arrays[f"{name}_truth"], arrays[f"{name}_pred"] = windows.unscale_y(split.y), windows.unscale_y(predicted)
+            arrays[f"{name}_truth"], arrays[f"{name}_pred"] = in_units(windows, split, predicted)  # target's units
     np.savez_compressed(folder / "predictions.npz", **arrays)
     return metrics

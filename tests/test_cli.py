@@ -135,7 +135,8 @@ def test_train_classification_on_the_long_format_sample(sample_csv):
     ("args", "message"),
     [
         (["--target", "nope"], "Column(s) 'nope' are not in"),
-        (["--target", "value", "--lookback", "5000"], "Each sample needs"),
+        (["--target", "value", "--lookback", "900"], "Each sample needs"),
+        (["--target", "value", "--lookback", "5000"], "SLSTM_MAX_TIMESTEPS"),
     ],
 )
 def test_train_bad_input_is_one_line_and_status_2(sample_csv, args, message):

@@ -45,7 +45,10 @@ def test_defaults_fill_missing_keys():
     ("data", "message"),
     [
         ({"layers": [{"kind": "transformer", "units": 8}]}, "expected one of lstm, gru, simple_rnn"),
-        ({"layers": [{"kind": "lstm", "units": 0}]}, "Layer 1: LSTM: received units=0; expected a whole number from 1 to 1,024"),
+        (
+            {"layers": [{"kind": "lstm", "units": 0}]},
+            "Layer 1: LSTM: received units=0; expected a whole number from 1 to 1,024",
+        ),
         ({"layers": [{"kind": "lstm", "units": 4, "dropout": 1.5}]}, "dropout=1.5"),
         ({"layers": [{"kind": "lstm"}]}, "'kind' and 'units' are required"),
         ({"layers": [{"kind": "lstm", "units": 4, "return_sequence": True}]}, "unknown keys 'return_sequence'"),
