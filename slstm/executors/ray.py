@@ -59,13 +59,13 @@ class JobActor:
         self._warm = threading.Thread(target=self._warm_up, args=(threads,), name="slstm-warm-up", daemon=True)
         self._warm.start()
 
-    @staticmethod
-    def _warm_up(threads: int) -> None:
+    def _warm_up(self, threads: int) -> None:
         from slstm.executors.local import _warm_up
         from slstm.worker import configure_tensorflow
 
         configure_tensorflow(threads)
-        _warm_up()
+        if not self._started:  # no job yet: use the idle time to load what the first step needs, as locally
+            _warm_up()
 
     def begin(self, inputs: JobInputs, frame, test_frame) -> None:
         """Train `inputs` with its table (passed separately: Ray hands each actor the stored copy)."""
