@@ -167,7 +167,7 @@ class RayWorker:
         return self._memory
 
     def identity(self) -> str:
-        return self._identity or f"ray:{self.actor._actor_id.hex()}"
+        return self._identity  # 'host:pid:start' of the actor's process, from its first drain
 
     def close(self) -> None:
         self._pending = None
