@@ -241,6 +241,29 @@ def test_the_cli_sweep_runs_through_ray_and_resumes_without_retraining(cluster, 
         assert len(runs) == 4 and all(r.status == "finished" and r.epochs_done == 1 for r in runs)
 
 
+def test_a_ray_address_where_nothing_listens_fails_in_seconds_with_one_line(cluster, tmp_path):
+    import socket
+
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {**os.environ, "SLSTM_HOME": str(tmp_path), "RAY_ADDRESS": f"127.0.0.1:{port}"}
+    series().to_csv(tmp_path / "v.csv", index=False)
+    args = ["--csv", str(tmp_path / "v.csv"), "--target", "v", "--lookback", "6", "--spec", lstm_stack(2).to_json()]
+    began = time.time()
+    out = subprocess.run(
+        [sys.executable, "-m", "slstm", "train", "--executor", "ray", *args],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert out.returncode == 2 and time.time() - began < 60
+    error = out.stderr.strip().splitlines()[-1]
+    assert error.startswith(f"error: Nothing answers at RAY_ADDRESS=127.0.0.1:{port}") and "ray start --head" in error
+
+
 def test_choosing_ray_without_ray_installed_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "ray", None)  # `import ray` raises ImportError
     monkeypatch.delitem(sys.modules, "slstm.executors.ray", raising=False)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import socket
 import threading
 import time
 from collections import OrderedDict
@@ -189,9 +190,24 @@ def init_ray(num_cpus: int | None = None) -> None:
     }
     address = os.environ.get("RAY_ADDRESS", "").strip()
     if address:
+        _check_reachable(address)
         ray.init(address=address, **common)
     else:
         ray.init(address="local", num_cpus=num_cpus, include_dashboard=False, **common)
+
+
+def _check_reachable(address: str) -> None:
+    """Fail in seconds where nothing listens at a host:port address (Ray itself retries for minutes)."""
+    host, colon, port = address.rpartition(":")
+    if "://" in address or not colon or not port.isdigit():
+        return  # "auto", or a ray:// client address: Ray's own messages are clear enough
+    try:
+        socket.create_connection((host, int(port)), timeout=5).close()
+    except OSError as exc:
+        raise SlstmError(
+            f"Nothing answers at RAY_ADDRESS={address} ({exc.strerror or exc}). Start the cluster's head there "
+            "(ray start --head --port=6379) or correct the address; unset RAY_ADDRESS for a local Ray."
+        ) from None
 
 
 class RayExecutor:
@@ -249,6 +265,8 @@ class RayExecutor:
             raise SlstmError(
                 f"Ray did not start within {START_TIMEOUT_SECONDS:g} s; check RAY_ADDRESS and the cluster."
             )
+        if isinstance(self._error, SlstmError):
+            raise self._error
         if self._error is not None:
             where = os.environ.get("RAY_ADDRESS") or "a local Ray"
             raise SlstmError(
