@@ -11,6 +11,7 @@ from pages import serve_through_app
 from slstm import limits, plots
 from slstm.errors import SpecError
 from slstm.presets import PRESETS
+from slstm.problems import validate
 from slstm.shapes import infer_shapes, shape_text, total_params, train_flops_per_epoch
 from slstm.spec import KIND_LABELS, KINDS, MAX_LAYERS, MERGE_MODES, ArchitectureSpec, DenseSpec, LayerSpec
 from slstm.text import escape_markdown, quote
@@ -176,7 +177,7 @@ if ss.get("dense_error"):
 if ss.get("link_error"):
     st.error(escape_markdown(ss.pop("link_error")))
 
-problems = spec.validate(num_outputs=num_outputs, timesteps=timesteps, num_features=features)  # server settings apply
+problems = validate(spec, num_outputs=num_outputs, timesteps=timesteps, num_features=features)  # server settings apply
 for n, problem in enumerate(problems):
     (st.error if problem.is_error else st.warning)(problem.message)  # specs hold no user text
     fix_cols = st.columns(max(1, len(problem.fixes)) + 2)

@@ -10,7 +10,7 @@ from pages import serve_through_app
 from slstm import downloads, limits, plots, results
 from slstm.errors import SlstmError
 from slstm.jobs import JobInputs
-from slstm.problems import cudnn_notes
+from slstm.problems import check_job, cudnn_notes, validate
 from slstm.text import escape_markdown
 from slstm.train import OPTIMIZERS, TrainConfig
 from slstm.verdict import verdict
@@ -78,7 +78,7 @@ def settings_ui() -> TrainConfig | None:
 
 def start(config: TrainConfig) -> None:
     try:
-        limits.check_job(spec, windows, config.epochs)  # the server's budgets, before anything is recorded
+        check_job(spec, windows, config.epochs)  # the server's budgets, before anything is recorded
         pool.check_quota(ss["ws"])  # before the run is recorded; submit checks again
     except SlstmError as exc:
         st.error(str(exc))
@@ -155,8 +155,8 @@ config = settings_ui()
 problems = (
     [
         p
-        for p in spec.validate(
-            num_outputs=windows.num_outputs, timesteps=windows.timesteps, num_features=windows.num_features
+        for p in validate(
+            spec, num_outputs=windows.num_outputs, timesteps=windows.timesteps, num_features=windows.num_features
         )
         if p.is_error
     ]

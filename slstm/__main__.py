@@ -6,21 +6,10 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from pathlib import Path
 
+from slstm.cli_args import load_spec, positive_int
 from slstm.errors import SlstmError
-from slstm.spec import ArchitectureSpec
-
-
-def load_spec(text: str) -> ArchitectureSpec:
-    """SPEC is a JSON string or the path of a JSON file."""
-    stripped = text.strip()
-    if not stripped.startswith("{"):
-        path = Path(text)
-        if not path.is_file():
-            raise SlstmError(f"--spec: {text!r} is neither a JSON object nor an existing file.")
-        stripped = path.read_text(encoding="utf-8")
-    return ArchitectureSpec.from_json(stripped)
+from slstm.problems import validate
 
 
 def cmd_shapes(args: argparse.Namespace) -> int:
@@ -28,7 +17,7 @@ def cmd_shapes(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.spec)
     rows = infer_shapes(spec, timesteps=args.timesteps, num_features=args.features, num_outputs=args.outputs)
-    problems = spec.validate(num_outputs=args.outputs, timesteps=args.timesteps, num_features=args.features)
+    problems = validate(spec, num_outputs=args.outputs, timesteps=args.timesteps, num_features=args.features)
     if args.json:
         out = {
             "input_shape": [None, args.timesteps, args.features],
@@ -66,16 +55,6 @@ def cmd_code(args: argparse.Namespace) -> int:
     return 0
 
 
-def positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
-    return value
-
-
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m slstm", description="Stacked LSTM Explorer, headless.")
     sub = p.add_subparsers(dest="command", required=True)
@@ -94,7 +73,7 @@ def parser() -> argparse.ArgumentParser:
     code.set_defaults(run=cmd_code)
     from slstm.cli_train import add_commands
 
-    add_commands(sub, positive_int)
+    add_commands(sub)
     return p
 
 

@@ -7,9 +7,10 @@ import json
 import sys
 import time
 
+from slstm.cli_args import load_spec, positive_int
 from slstm.errors import SlstmError
 from slstm.executors import EXECUTORS, make_executor
-from slstm.limits import check_job
+from slstm.problems import check_job, validate
 
 CLI_WORKSPACE = "command-line"
 TARGET_FORM_HELP = (
@@ -78,7 +79,6 @@ def data_advice(table, windows) -> dict:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    from slstm.__main__ import load_spec
     from slstm.data import prepare
     from slstm.jobs import JobInputs, JobPool
     from slstm.results import config_dict
@@ -93,7 +93,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     windows = prepare(table.frame, config, **kwargs)  # fails here, fast, on bad data
     config = windows.config  # every "auto" resolved: the run records the choice made
     num_outputs = getattr(windows, "num_outputs", config.num_outputs)
-    problem = next((p for p in spec.validate(num_outputs=num_outputs) if p.is_error), None)
+    problem = next((p for p in validate(spec, num_outputs=num_outputs) if p.is_error), None)
     if problem:
         raise SlstmError(problem.message)
     check_job(spec, windows, args.epochs)  # the server's budgets, before a run is recorded
@@ -258,7 +258,7 @@ def _ints(text: str, flag: str) -> list[int]:
     return values
 
 
-def _data_arguments(parser, positive_int) -> None:
+def _data_arguments(parser) -> None:
     from slstm.train import TrainConfig  # NumPy only; TensorFlow stays unloaded
 
     defaults = TrainConfig()
@@ -292,21 +292,21 @@ def _data_arguments(parser, positive_int) -> None:
     )
 
 
-def add_commands(sub, positive_int) -> None:
+def add_commands(sub) -> None:
     data = sub.add_parser("data", help="what read_csv detects and cleans in a CSV file")
     data.add_argument("file")
     data.add_argument("--json", action="store_true", help="print one JSON object")
     data.set_defaults(run=cmd_data)
 
     train = sub.add_parser("train", help="train a stack on a CSV as the app does (a worker process, runs kept)")
-    _data_arguments(train, positive_int)
+    _data_arguments(train)
     train.add_argument("--test-csv", help="a separate test file with the same columns")
     train.add_argument("--spec", required=True, help="architecture JSON, or a path to a JSON file")
     train.add_argument("--name", help="a name for the run")
     train.set_defaults(run=cmd_train)
 
     sweep = sub.add_parser("sweep", help="depth against width: one run per cell, resumable")
-    _data_arguments(sweep, positive_int)
+    _data_arguments(sweep)
     sweep.add_argument("--depths", default="1,2,3", help="numbers of recurrent layers, e.g. 1,2,3")
     sweep.add_argument("--units", default="16,32,64", help="units per layer, e.g. 16,32,64")
     sweep.set_defaults(run=cmd_sweep)

@@ -7,7 +7,7 @@ import math
 from numbers import Integral, Real
 
 from slstm.errors import SlstmError, SpecError
-from slstm.problems import first_error
+from slstm.problems import first_error, validate
 from slstm.shapes import LayerShape, infer_shapes, shape_text, total_params
 from slstm.spec import KIND_LABELS, ArchitectureSpec, LayerSpec
 
@@ -56,8 +56,8 @@ def to_keras_code(
             f"Received num_outputs={num_outputs} for classification; expected the number of classes, at least 2."
         )
     sequence_target = bool(sequence_target)
-    problems = spec.validate(
-        num_outputs=num_outputs, sequence_target=sequence_target, timesteps=timesteps, num_features=num_features
+    problems = validate(
+        spec, num_outputs=num_outputs, sequence_target=sequence_target, timesteps=timesteps, num_features=num_features
     )
     problem = first_error([p for p in problems if p.code != "param_budget"])  # the budget is this server's, not yours
     if problem:

@@ -194,7 +194,7 @@ def submit_sweep(
     the run ids of every cell, finished or queued, in cell order. With `windows`, every cell is checked
     against the server's budgets (slstm.limits.check_job) before any run is recorded."""
     from slstm.jobs import JobInputs
-    from slstm.limits import check_job
+    from slstm.problems import check_job
     from slstm.results import config_dict
 
     if windows is not None:

@@ -75,20 +75,3 @@ def check_epochs(epochs: int) -> None:
         raise BudgetError(
             f"Received epochs={epochs:,}; this server trains at most {MAX_EPOCHS:,} epochs (setting SLSTM_MAX_EPOCHS)."
         )
-
-
-def check_job(spec, windows, epochs: int) -> None:
-    """Everything a training job is checked against before it is created (Train page, sweeps, CLI): the
-    stack's own limits, its parameters for this data, the epochs, and the data's arrays."""
-    from slstm.shapes import infer_shapes, total_params
-
-    check_epochs(epochs)
-    if len(spec.layers) > MAX_LAYERS:
-        raise BudgetError(
-            f"The stack has {len(spec.layers)} recurrent layers; this server trains at most {MAX_LAYERS} "
-            "(setting SLSTM_MAX_LAYERS)."
-        )
-    rows = infer_shapes(
-        spec, timesteps=windows.timesteps, num_features=windows.num_features, num_outputs=windows.num_outputs
-    )
-    check_params(total_params(rows))

@@ -177,3 +177,18 @@ def cudnn_notes(spec: ArchitectureSpec) -> list[str]:
         elif layer.recurrent_dropout > 0:
             notes.append(f"Layer {i} ({layer.label}) uses recurrent_dropout, which turns the cuDNN kernel off.")
     return notes
+
+
+def check_job(spec, windows, epochs: int) -> None:
+    """Everything a training job is checked against before it is created (Train page, sweeps, CLI): the
+    stack's own limits, its parameters for this data, the epochs, and the data's arrays."""
+    limits.check_epochs(epochs)
+    if len(spec.layers) > limits.MAX_LAYERS:
+        raise limits.BudgetError(
+            f"The stack has {len(spec.layers)} recurrent layers; this server trains at most {limits.MAX_LAYERS} "
+            "(setting SLSTM_MAX_LAYERS)."
+        )
+    rows = infer_shapes(
+        spec, timesteps=windows.timesteps, num_features=windows.num_features, num_outputs=windows.num_outputs
+    )
+    limits.check_params(total_params(rows))

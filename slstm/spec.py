@@ -207,12 +207,6 @@ class ArchitectureSpec:
         layers[index] = replace(layers[index], **changes)
         return replace(self, layers=tuple(layers))
 
-    def validate(self, *, num_outputs: int = 1, sequence_target: bool = False, **options: Any) -> list:
-        """Problems with this stack, in plain words, each with one-click fixes (see slstm.problems)."""
-        from slstm.problems import validate
-
-        return validate(self, num_outputs=num_outputs, sequence_target=sequence_target, **options)
-
     def short(self) -> str:
         """Compact form, e.g. `LSTM64↑ → LSTM32 → Dense1` (↑ marks return_sequences)."""
         parts = [f"{layer.label}{layer.units}{'↑' if layer.return_sequences else ''}" for layer in self.layers]

@@ -13,7 +13,7 @@ from support import ROOT
 from slstm.codegen import TASKS, to_keras_code
 from slstm.errors import SlstmError, SpecError
 from slstm.model import build_model
-from slstm.problems import first_error
+from slstm.problems import first_error, validate
 from slstm.shapes import infer_shapes, total_params
 from slstm.spec import ArchitectureSpec, DenseSpec, LayerSpec, lstm_stack
 
@@ -132,7 +132,7 @@ def test_generated_model_matches_build_model_for_any_valid_spec(spec, timesteps,
         outputs = infer_shapes(spec, timesteps=timesteps, num_features=features)[-1].output_shape[-1]
     if outputs < 2:
         task = "regression"
-    assume(first_error(spec.validate(num_outputs=outputs, sequence_target=sequence_target)) is None)
+    assume(first_error(validate(spec, num_outputs=outputs, sequence_target=sequence_target)) is None)
     options = dict(timesteps=timesteps, num_features=features, num_outputs=outputs, task=task)
     assert_matches_build_model(spec, sequence_target=sequence_target, **options)
 

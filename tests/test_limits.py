@@ -19,6 +19,7 @@ from slstm.csvio import read_csv
 from slstm.data import DataConfig, prepare
 from slstm.errors import SlstmError, SpecError
 from slstm.plots import predictions, series
+from slstm.problems import check_job, validate
 from slstm.spec import ArchitectureSpec, LayerSpec, lstm_stack
 from slstm.text import escape_markdown, plot_text, quote
 
@@ -71,9 +72,9 @@ def test_array_budget_is_a_setting(monkeypatch):
 
 # --- item 2: parameters, units, layers, epochs -----------------------------------------------------------
 def test_parameter_budget_is_an_error_with_a_fix():
-    [problem] = lstm_stack(1024, 1024).validate(timesteps=10, num_features=200)
+    [problem] = validate(lstm_stack(1024, 1024), timesteps=10, num_features=200)
     assert problem.is_error and problem.code == "param_budget" and "SLSTM_PARAM_BUDGET" in problem.message
-    assert not any(p.code == "param_budget" for p in problem.fixes[0].spec.validate(timesteps=10, num_features=200))
+    assert not any(p.code == "param_budget" for p in validate(problem.fixes[0].spec, timesteps=10, num_features=200))
 
 
 class FakeWindows:
@@ -90,11 +91,11 @@ class FakeWindows:
 )
 def test_jobs_over_a_budget_are_refused_at_submit(spec, epochs, setting):
     with pytest.raises(limits.BudgetError, match=setting):
-        limits.check_job(spec, FakeWindows(), epochs)
+        check_job(spec, FakeWindows(), epochs)
 
 
 def test_a_job_within_the_budgets_passes():
-    limits.check_job(lstm_stack(32, 16), FakeWindows(), 20)
+    check_job(lstm_stack(32, 16), FakeWindows(), 20)
 
 
 @pytest.mark.parametrize(
