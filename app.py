@@ -11,16 +11,53 @@ import streamlit as st
 from slstm.csvio import Limits, Table, apply_missing, read_csv
 from slstm.data import DataConfig, Windows, prepare
 from slstm.errors import SlstmError
+from slstm.i18n import DEFAULT_LANGUAGE, LANGUAGES, parse_lang, t
 from slstm.jobs import JobPool
+from slstm.lessons import parse_hide
 from slstm.runs import RunStore
 from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.shapes import infer_shapes, shape_text, total_params
 from slstm.spec import DEFAULT_SPEC, ArchitectureSpec
 from slstm.text import escape_markdown
-from slstm.workspace import COOKIE, cookie_script, count, is_id, new_id, parse_restore_code
+from slstm.workspace import COOKIE, cookie_script, is_id, new_id, parse_restore_code
 
 logger = logging.getLogger("slstm.app")
-st.set_page_config(page_title="Stacked LSTM Explorer", page_icon=":material/stacks:", layout="wide")
+
+
+def current_lang() -> str:
+    """The app's language: a link's ?lang= on the session's first run, else the browser's locale, else English;
+    then the sidebar's choice. Every run writes it back to ?lang=, so reloads and page switches keep it."""
+    ss = st.session_state
+    if "lang" not in ss:
+        ss["lang"] = parse_lang(st.query_params.get("lang")) or parse_lang(st.context.locale) or DEFAULT_LANGUAGE
+    if "hide" in st.query_params:  # a lesson link's hide flags (?hide=language) hold for the rest of the session
+        ss["learn_hide"] = parse_hide(st.query_params["hide"])
+    st.query_params["lang"] = ss["lang"]
+    return ss["lang"]
+
+
+def _pick_lang() -> None:
+    st.session_state["lang"] = st.session_state["language"]
+
+
+def language_picker() -> None:
+    """One language choice for the whole app, at the top of the sidebar (unless a lesson link hides it)."""
+    ss = st.session_state
+    if "language" in ss.get("learn_hide", ()):
+        return
+    ss["language"] = ss["lang"]
+    st.sidebar.radio(
+        t("common.language"),
+        list(LANGUAGES),
+        key="language",
+        format_func=LANGUAGES.get,
+        horizontal=True,
+        on_change=_pick_lang,
+    )
+
+
+LANG = current_lang()
+st.set_page_config(page_title=t("common.app_title", LANG), page_icon=":material/stacks:", layout="wide")
 
 
 @st.cache_resource(max_entries=32, show_spinner=False)
@@ -29,14 +66,14 @@ def sample_frame(key: str):
     return SAMPLES[key].make()
 
 
-@st.cache_resource(max_entries=16, show_spinner="Reading the CSV…")
+@st.cache_resource(max_entries=16, show_spinner=False)
 def uploaded_table(digest: str, name: str, policy: str, _data: bytes) -> Table:
     """An upload read once per content and missing-value policy (keyed by its digest, not its bytes)."""
     table = read_csv(_data, name=name, limits=Limits.from_env())
     return table if policy == "keep" else apply_missing(table, policy)[0]
 
 
-@st.cache_resource(max_entries=64, show_spinner="Cutting windows…")
+@st.cache_resource(max_entries=64, show_spinner=False)
 def windows_for(source: str, config: DataConfig, _frame, _test=None) -> Windows:
     return prepare(_frame, config) if _test is None else prepare(_frame, config, test_table=_test)
 
@@ -69,7 +106,8 @@ def current_data() -> None:
         if upload:
             digest, name, data = upload
             policy = ss.get("missing", "interpolate")
-            table = uploaded_table(digest, name, policy, data)
+            with st.spinner(t("frame.reading_csv", LANG)):
+                table = uploaded_table(digest, name, policy, data)
             ss["table"], ss["data_name"], source = table, name, f"upload:{digest}:{policy}"
             frame, time_column = table.frame, table.time_column
             numeric = [c for c in table.numeric_columns if c != time_column]
@@ -79,7 +117,7 @@ def current_data() -> None:
                 try:
                     ss["test_frame"] = uploaded_table(test[0], test[1], policy, test[2]).frame
                 except SlstmError as exc:
-                    raise SlstmError(f"The test file {test[1]!r} could not be used: {exc}") from None
+                    raise SlstmError(t("frame.test_file_unusable", LANG, name=test[1], error=exc)) from None
                 source += f":test:{test[0]}"
         else:
             sample = SAMPLES[ss.setdefault("sample", DEFAULT_SAMPLE)]
@@ -92,15 +130,14 @@ def current_data() -> None:
         settings = {**APP_DEFAULTS, **window_settings(ss)}
         config = DataConfig(features=features, targets=(target,), time_column=time_column, **settings)
         ss["data_config"] = config
-        ss["windows"] = windows_for(source, config, frame, ss["test_frame"])
+        with st.spinner(t("frame.cutting_windows", LANG)):
+            ss["windows"] = windows_for(source, config, frame, ss["test_frame"])
     except SlstmError as exc:
         ss["data_error"] = str(exc)
         ss.setdefault("frame", None)
     except Exception:  # a bug or the machine (e.g. MemoryError): every page must still draw
         logger.exception("Preparing the data failed")
-        ss["data_error"] = (
-            "This data could not be prepared (an internal error, logged on the server). Try other settings."
-        )
+        ss["data_error"] = t("frame.data_internal_error", LANG)
         ss.setdefault("frame", None)
 
 
@@ -114,10 +151,10 @@ def current_spec() -> ArchitectureSpec:
             try:
                 ss["spec"] = ArchitectureSpec.from_url(token)
             except SlstmError as exc:
-                ss["link_error"] = f"The link's architecture could not be opened: {exc} Showing the default stack."
+                ss["link_error"] = t("frame.link_arch_error", LANG, error=exc)
             except Exception:  # a spec must never break every page; SpecError should have caught it
                 logger.exception("Reading ?arch= failed")
-                ss["link_error"] = "The link's architecture could not be opened. Showing the default stack."
+                ss["link_error"] = t("frame.link_arch_error_plain", LANG)
     return ss["spec"]
 
 
@@ -125,14 +162,14 @@ def sidebar_status() -> None:
     ss = st.session_state
     spec = current_spec()
     with st.sidebar:
-        st.caption("Data")
+        st.caption(t("frame.data", LANG))
         windows = ss.get("windows")
-        st.text(ss.get("data_name", "no data"))
+        st.text(ss.get("data_name", t("frame.no_data", LANG)))
         if windows is not None:
-            st.text(f"X_train {shape_text(windows.input_shape).replace('batch', 'samples')}")
+            st.text(t("frame.x_train", LANG, shape=shape_text(windows.input_shape).replace("batch", "samples")))
         else:
             st.error(escape_markdown(ss["data_error"]))
-        st.caption("Architecture")
+        st.caption(t("frame.architecture", LANG))
         st.text(spec.short())
         if windows is not None:
             try:
@@ -140,7 +177,7 @@ def sidebar_status() -> None:
             except Exception:  # never let the sidebar break every page
                 logger.exception("infer_shapes failed in the sidebar")
                 total = None
-            st.text("invalid stack: see Architecture" if total is None else f"{total:,} parameters")
+            st.text(t("frame.invalid_stack", LANG) if total is None else t("frame.parameters", LANG, count=total))
         latest_run()
 
 
@@ -152,19 +189,21 @@ def _latest_run_body() -> None:
     """The workspace's newest run; while its jobs train, it refreshes itself and tells the pool that someone
     still watches them (jobs nobody watches are stopped)."""
     runs = run_store().list_runs(st.session_state["ws"])
-    st.caption("Latest run")
+    st.caption(t("frame.latest_run", LANG))
     if not runs:
-        st.text("none yet")
+        st.text(t("frame.none_yet", LANG))
         return
     for job in _active(runs):
         job_pool().touch(job.run_id)
     run, job = runs[0], job_pool().get(runs[0].id)
     if job is not None and not job.done:
-        st.text(f"{run.name}: {job.status}, epoch {job.epoch}/{job.epochs}")
+        status = t(f"common.status.{job.status}", LANG)
+        st.text(t("frame.run_live", LANG, name=run.name, status=status, epoch=job.epoch, epochs=job.epochs))
     else:
-        st.text(f"{run.name}: {run.status}, {run.epochs_done} epochs")
+        epochs = t("common.epochs", LANG, count=run.epochs_done)
+        st.text(t("frame.run_done", LANG, name=run.name, status=t(f"common.status.{run.status}", LANG), epochs=epochs))
     if len(active := _active(runs)) > 1:
-        st.text(f"{len(active)} jobs training or queued")
+        st.text(t("frame.jobs_active", LANG, count=len(active)))
 
 
 def latest_run() -> None:
@@ -208,8 +247,8 @@ def restore() -> None:
     for key in ("active_run", "watching", "inspect_run", "delete_pending"):
         ss.pop(key, None)
     ss["restore_code"] = ""
-    found = count(len(run_store().list_runs(ss["ws"])))
-    ss["restore_message"] = ("success", f"Opened the workspace of that code: {found}. This browser keeps it now.")
+    found = t("common.runs", LANG, count=len(run_store().list_runs(ss["ws"])))
+    ss["restore_message"] = ("success", t("frame.restored", LANG, runs=found))
 
 
 def workspace_panel() -> None:
@@ -217,29 +256,26 @@ def workspace_panel() -> None:
     ss = st.session_state
     with st.sidebar:
         st.html(cookie_script(ss["ws"]), unsafe_allow_javascript=True)
-        with st.expander("Your workspace", icon=":material/key:"):
-            st.caption(
-                "Your runs are kept for this browser, never in the address: a link you share opens the stack or "
-                "the lesson, not your runs. To open them on another device, paste this restore code there. Keep "
-                "it private: whoever has it can open, rename and delete your runs."
-            )
+        with st.expander(t("frame.workspace", LANG), icon=":material/key:"):
+            st.caption(t("frame.workspace_caption", LANG))
             st.code(ss["ws"], language=None)
-            st.text_input("Restore code from another device", key="restore_code", type="password")
-            st.button("Open its runs", key="restore", on_click=restore)
+            st.text_input(t("frame.restore_code", LANG), key="restore_code", type="password")
+            st.button(t("frame.restore", LANG), key="restore", on_click=restore)
             kind, text = ss.pop("restore_message", (None, ""))
             if kind:
                 getattr(st, kind)(text)
 
 
 pages = [
-    st.Page("pages/data.py", title="Data", icon=":material/table_chart:", default=True),
-    st.Page("pages/architecture.py", title="Architecture", icon=":material/stacks:"),
-    st.Page("pages/train.py", title="Train", icon=":material/model_training:"),
-    st.Page("pages/inspect.py", title="Inspect", icon=":material/search_insights:"),
-    st.Page("pages/compare.py", title="Compare", icon=":material/compare_arrows:"),
-    st.Page("pages/learn.py", title="Learn", icon=":material/school:", url_path="learn"),
+    st.Page("pages/data.py", title=t("common.page.data", LANG), icon=":material/table_chart:", default=True),
+    st.Page("pages/architecture.py", title=t("common.page.architecture", LANG), icon=":material/stacks:"),
+    st.Page("pages/train.py", title=t("common.page.train", LANG), icon=":material/model_training:"),
+    st.Page("pages/inspect.py", title=t("common.page.inspect", LANG), icon=":material/search_insights:"),
+    st.Page("pages/compare.py", title=t("common.page.compare", LANG), icon=":material/compare_arrows:"),
+    st.Page("pages/learn.py", title=t("common.page.learn", LANG), icon=":material/school:", url_path="learn"),
 ]
 nav = st.navigation(pages)
+language_picker()
 workspace()
 current_data()
 sidebar_status()

@@ -174,26 +174,12 @@ def instructor_ui(number: int, lang: str, text) -> None:
 
 
 # --- the page ---------------------------------------------------------------------------------------------
-if "hide" in st.query_params:  # a link's flags hold for the rest of the session
-    ss["learn_hide"] = lessons.parse_hide(st.query_params["hide"])
-hide = ss.get("learn_hide", frozenset())
-ss.setdefault("learn_lang", lessons.parse_lang(st.query_params.get("lang")))
+hide = ss.get("learn_hide", frozenset())  # app.py reads a link's ?hide= (it also hides the sidebar's language)
 ss.setdefault("learn_lesson", lessons.parse_lesson(st.query_params.get("lesson")))
-
-top = st.columns([3, 1], vertical_alignment="bottom")
-if "language" not in hide:
-    top[1].radio(
-        "Language / 语言",
-        list(lessons.LANGUAGES),
-        key="learn_lang",
-        format_func=lessons.LANGUAGES.get,
-        horizontal=True,
-        persist_state="session",
-    )
-lang = ss["learn_lang"]
+lang = ss["lang"]  # the app's one language choice (app.py's sidebar, ?lang=)
 text = lessons.texts(lang)
 if "picker" not in hide:
-    top[0].selectbox(
+    st.selectbox(
         text.ui["picker"],
         list(text.lessons),
         key="learn_lesson",

@@ -17,14 +17,13 @@ import numpy as np
 import pandas as pd
 
 from slstm.data import DataConfig, prepare
+from slstm.i18n import DEFAULT_LANGUAGE, LANGUAGES
 from slstm.presets import PRESETS
 from slstm.samples import sine_trend
 from slstm.shapes import infer_shapes, shape_text, total_params
 from slstm.spec import ArchitectureSpec, LayerSpec, lstm_stack
 
 TEXTS = Path(__file__).with_name("lessons")
-LANGUAGES = {"en": "English", "zh": "简体中文"}
-DEFAULT_LANGUAGE = "en"
 PAGE_PATH = "learn"  # the Learn page's url_path in app.py's navigation
 HIDE_FLAGS = {  # ?hide=a,b hides these controls, as TensorFlow Playground's hide flags do
     "picker": "the lesson picker",

@@ -41,7 +41,7 @@ def test_every_lesson_renders_in_both_languages(lang):
 def test_the_language_switch_changes_the_text_and_the_link():
     at = open_learn(lesson="6")
     assert at.title[0].value == "6. Inside a cell: gates and the cell state"
-    at.radio(key="learn_lang").set_value("zh").run()
+    at.radio(key="language").set_value("zh").run()
     assert at.title[0].value == "6. 单元内部：门与细胞状态"
     assert at.selectbox(key="learn_lesson").value == 6 and at.query_params["lang"] == "zh"
 
@@ -115,7 +115,7 @@ def test_a_link_with_hide_flags_hides_those_controls():
     at = open_learn(lesson="4", lang="zh", hide="picker,language,designer_link,instructor,bogus")
     assert not at.exception
     assert at.title[0].value == "4. 堆叠：除最后一层外，每层都返回序列"
-    assert "learn_lesson" not in keys(at.selectbox) and "learn_lang" not in keys(at.radio)
+    assert "learn_lesson" not in keys(at.selectbox) and "language" not in keys(at.radio)
     assert not [k for k in keys(at.button) if k and k.startswith("learn_designer")]
     assert lessons.texts("zh").ui["instructors"] not in [e.label for e in at.expander]
     assert at.query_params["hide"] == "picker,language,designer_link,instructor"  # unknown names dropped
@@ -125,7 +125,7 @@ def test_a_link_with_hide_flags_hides_those_controls():
 
 def test_without_flags_every_control_is_there_and_a_bad_link_opens_lesson_1():
     at = open_learn(lesson="99", hide="")
-    assert at.selectbox(key="learn_lesson").value == 1 and at.radio(key="learn_lang").value == "en"
+    assert at.selectbox(key="learn_lesson").value == 1 and at.radio(key="language").value == "en"
     assert at.button(key="learn_designer_1") and "For instructors" in [e.label for e in at.expander]
 
 

@@ -1,0 +1,79 @@
+import re
+import subprocess
+import sys
+
+import pytest
+
+from slstm import i18n
+
+PLACEHOLDER = re.compile(r"\{[^{}]*\}")
+
+
+def test_every_language_has_the_same_keys_and_placeholders():
+    en = i18n.outline("en")
+    for lang in i18n.LANGUAGES:
+        other = i18n.outline(lang)
+        assert sorted(set(en) - set(other)) == [], f"missing in {lang}"
+        assert sorted(set(other) - set(en)) == [], f"only in {lang}"
+        assert {k: v for k, v in other.items() if v != en[k]} == {}, f"placeholders differ in {lang}"
+
+
+def test_every_language_has_one_file_per_area():
+    areas = {lang: sorted(p.name for p in (i18n.CATALOGS / lang).glob("*.toml")) for lang in i18n.LANGUAGES}
+    assert areas["zh"] == areas["en"] and "common.toml" in areas["en"]
+
+
+@pytest.mark.parametrize("lang", list(i18n.LANGUAGES))
+def test_plural_entries_have_exactly_the_languages_forms(lang):
+    plural = {k: sorted(v) for k, v in i18n.catalog(lang).items() if not isinstance(v, (str, tuple, list))}
+    assert plural, "the catalogs have plural entries"
+    assert {k: v for k, v in plural.items() if v != sorted(i18n.PLURAL_FORMS[lang])} == {}
+    for key in plural:
+        assert "count" in i18n.outline(lang)[key], key
+
+
+def test_lists_have_the_same_length_in_every_language():
+    en = {k: len(v) for k, v in i18n.catalog("en").items() if isinstance(v, list)}
+    zh = {k: len(v) for k, v in i18n.catalog("zh").items() if isinstance(v, list)}
+    assert en == zh
+
+
+def test_plurals_follow_each_language():
+    assert i18n.t("common.epochs", "en", count=1) == "1 epoch"
+    assert i18n.t("common.epochs", "en", count=0) == "0 epochs"
+    assert i18n.t("common.epochs", "zh", count=1) == "1 个轮次"
+    assert i18n.t("frame.parameters", "en", count=12345) == "12,345 parameters"
+
+
+def test_a_missing_key_raises_rather_than_falling_back():
+    with pytest.raises(i18n.MissingMessage, match="nope.nothing"):
+        i18n.t("nope.nothing", "zh")
+    with pytest.raises(ValueError, match="Unknown language"):
+        i18n.t("common.app_title", "fr")
+
+
+def test_translator_binds_the_language():
+    assert i18n.translator("zh")("common.page.data") == "数据"
+
+
+def test_english_has_no_chinese_and_chinese_copies_no_english_sentence():
+    cjk = re.compile(r"[\u4e00-\u9fff]")
+    allowed = {"common.language"}  # the selector names both languages
+    for key, value in i18n.catalog("en").items():
+        texts = value.values() if hasattr(value, "values") else value if isinstance(value, list) else [value]
+        assert key in allowed or not any(cjk.search(t) for t in texts), key
+    same = {k for k, v in i18n.catalog("zh").items() if v == i18n.catalog("en")[k]}
+    words = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,} [A-Za-z]{3,}")  # the same text in both: codes and names only
+    assert {k for k in same if words.search(PLACEHOLDER.sub("", str(i18n.catalog("en")[k])))} == set()
+
+
+@pytest.mark.parametrize(
+    "text, lang", [("zh-CN", "zh"), ("zh_Hans", "zh"), ("en-US", "en"), ("fr-FR", None), ("", None), (None, None)]
+)
+def test_parse_lang_reads_links_and_browser_locales(text, lang):
+    assert i18n.parse_lang(text) == lang
+
+
+def test_i18n_imports_neither_streamlit_nor_tensorflow():
+    code = "import sys, slstm.i18n; print('streamlit' in sys.modules, 'tensorflow' in sys.modules)"
+    assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split() == ["False"] * 2
