@@ -115,6 +115,8 @@ class JobPool:
         self.max_queued = max_queued or _setting("SLSTM_MAX_QUEUED", 36)
         self.max_seconds = max_seconds or _setting("SLSTM_MAX_JOB_SECONDS", 3600)
         self.memory_bytes = (memory_mb or _setting("SLSTM_WORKER_MEMORY_MB", 4096)) * 2**20
+        self.workspace_disk = _setting("SLSTM_WORKSPACE_DISK_MB", 500) * 2**20  # run files kept per workspace
+        self.server_disk = _setting("SLSTM_DISK_MB", 10_000) * 2**20  # and on the whole server
         self.owner = procs.process_identity()
         self.jobs: dict[str, TrainingJob] = {}
         self._served: dict[str, float] = {}  # workspace -> when its last job started (for taking turns)
@@ -372,6 +374,10 @@ class JobPool:
             job.saved = True
 
         self._persist(lambda: self.store.set_status(job.run_id, status, message=message, duration=duration), saved)
+        trim = self.store.trim_files  # oldest files first, once the end is on record (history and metrics stay)
+        self._persist(
+            lambda: trim(workspace=job.workspace, workspace_bytes=self.workspace_disk, server_bytes=self.server_disk)
+        )
 
     def _flush(self) -> bool:
         """Write what is pending, oldest first; on a failure keep the rest for the next round. True when empty."""

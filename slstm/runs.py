@@ -274,6 +274,31 @@ class RunStore:
         finally:
             temporary.unlink(missing_ok=True)
 
+    def files_bytes(self, run_id: str) -> int:
+        """Bytes of the run's files (weights, model, predictions)."""
+        folder = self.home / "runs" / run_id
+        return sum(f.stat().st_size for f in folder.iterdir() if f.is_file()) if folder.is_dir() else 0
+
+    def trim_files(self, *, workspace: str, workspace_bytes: float, server_bytes: float) -> list[str]:
+        """Delete the files of finished runs, oldest first, until `workspace` and the whole server are within
+        their disk budgets; the runs keep their history and metrics. Returns the runs whose files went."""
+        with self._db() as db:
+            rows = db.execute("SELECT id, workspace, status FROM runs ORDER BY created").fetchall()
+        sizes = {run_id: self.files_bytes(run_id) for run_id, _, _ in rows if is_workspace_id(run_id)}
+        mine = sum(sizes.get(run_id, 0) for run_id, ws, _ in rows if ws == workspace)
+        total = sum(sizes.values())
+        trimmed = []
+        for run_id, ws, status in rows:  # oldest first; a run still training keeps its files
+            size = sizes.get(run_id, 0)
+            over = total > server_bytes or (ws == workspace and mine > workspace_bytes)
+            if not size or not over or status not in ("finished", "stopped", "failed"):
+                continue
+            shutil.rmtree(self.home / "runs" / run_id, ignore_errors=True)
+            total -= size
+            mine -= size if ws == workspace else 0
+            trimmed.append(run_id)
+        return trimmed
+
     def mark_interrupted(self, alive=lambda owner: False) -> list[Run]:
         """Fail queued or running runs whose owner process is gone (`alive(owner)` is False), kill any worker
         they left behind, and return them. Runs of a server that still lives are left alone."""

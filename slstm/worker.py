@@ -123,7 +123,9 @@ def _train(inputs: JobInputs, send: Send, should_stop: Callable[[], bool], scrat
         return
     stopped = should_stop()
     metrics = evaluate(model, windows, scratch)
-    model.save(scratch / "model.keras")
+    bare = keras.models.clone_model(model)  # saved without optimizer state or compile settings: a third the size
+    bare.set_weights(model.get_weights())
+    bare.save(scratch / "model.keras")
     for name in ("predictions.npz", "model.keras"):
         _artifact(send, scratch / name)
     message = "Stopped by the user; every finished epoch is kept." if stopped else "Finished."

@@ -233,3 +233,23 @@ def test_threads_share_one_store(store):
     assert errors == []
     assert [store.get(run.id).epochs_done for run in runs] == [25] * 4
     assert names == [f"run {n}" for n in range(5, 10)]
+
+
+def test_disk_budgets_trim_the_oldest_files_and_keep_history(store):
+    runs = []
+    for i, ws in enumerate(["workspace_a", "workspace_a", "workspace_b", "workspace_a"]):
+        run = store.create_run(workspace=ws, spec=SPEC, data_config=DATA, train_config=TRAIN)
+        store.add_epoch(run.id, 1, {"loss": 1.0}, seconds=1.0)
+        store.write_file(run.id, "model.keras", b"x" * 1000)
+        store.set_status(run.id, "finished" if i < 3 else "running")
+        runs.append(run)
+    # workspace_a holds 3000 bytes of files (1000 of a run still training); allowed 2000: its oldest run goes
+    assert store.trim_files(workspace="workspace_a", workspace_bytes=2000, server_bytes=10_000) == [runs[0].id]
+    assert store.files_bytes(runs[0].id) == 0 and store.history(runs[0].id)["loss"] == [1.0]
+    assert store.files_bytes(runs[1].id) == 1000 and store.files_bytes(runs[3].id) == 1000  # a running one stays
+    # the server allows 1000 bytes: the oldest finished runs go, whatever their workspace
+    assert store.trim_files(workspace="workspace_b", workspace_bytes=10_000, server_bytes=1000) == [
+        runs[1].id,
+        runs[2].id,
+    ]
+    assert store.get(runs[2].id).status == "finished" and store.files_bytes(runs[3].id) == 1000
