@@ -237,7 +237,7 @@ class JobPool:
             with self.lock:
                 busy = sum(1 for j in self.jobs.values() if j.status in ("starting", "running"))
                 waiting = any(j.status == "queued" for j in self.jobs.values())
-            keep_warm(0 if waiting else self.max_workers - busy)
+            keep_warm(1 if waiting else self.max_workers - busy)  # one in reserve for the next queued job
         self._flush()
 
     def _take_events(self, job: TrainingJob) -> None:

@@ -13,8 +13,8 @@ def test_a_3x3_sweep_then_three_runs_overlaid(page, app_url, shot):
     field.press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="Run sweep (9 cells)").click()
-    expect(page.get_by_text(re.compile(r"^Best: \d layer"))).to_be_visible(timeout=300_000)
-    expect(page.get_by_text("9 of 9 cells finished")).to_be_visible(timeout=60_000)
+    expect(page.get_by_text("9 of 9 cells finished")).to_be_visible(timeout=600_000)  # the final state first
+    expect(page.get_by_text(re.compile(r"^Best: \d layer"))).to_be_visible()
     page.reload()  # the runs table is drawn outside the live sweep view
     wait_idle(page)
     sweep = page.get_by_test_id("stPlotlyChart").filter(has_text="Best validation loss by depth")
