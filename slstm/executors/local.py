@@ -1,7 +1,7 @@
-"""The default executor: one fresh process per job (`python -m slstm.executors.local`, never the app's script), talking
-over a socket pair. Processes are started ahead of time with TensorFlow already imported ("warm"), one per
-free slot (one in reserve while jobs wait), so a job starts training without paying the import. A worker ends when its server does: it
-watches its socket and its parent, and exits the moment either is gone."""
+"""The default executor: one fresh process per job (`python -m slstm.executors.local`, never the app's script),
+talking over a socket pair. Processes are started ahead of time with TensorFlow already imported ("warm"), one per
+free slot and one in reserve while jobs wait, so a job starts training without paying the import. A worker ends
+when its server does: it watches its socket and its parent, and exits the moment either is gone."""
 
 from __future__ import annotations
 
