@@ -122,7 +122,7 @@ def current_data() -> None:
         else:
             sample = SAMPLES[ss.setdefault("sample", DEFAULT_SAMPLE)]
             frame, time_column, source = sample_frame(sample.key), sample.time_column, f"sample:{sample.key}"
-            ss["data_name"] = sample.title
+            ss["data_name"] = t(f"samples.{sample.key}.title", LANG)
             numeric = [c for c in frame.columns if c != time_column and frame[c].dtype.kind == "f"]
             ss["target_options"] = [c for c in frame.columns if c != time_column]
             target, features = _roles(ss, numeric, sample.target, sample.features)

@@ -101,6 +101,16 @@ def texts(key: str, lang: str = DEFAULT_LANGUAGE) -> tuple[str, ...]:
     return tuple(entry)
 
 
+def labels(prefix: str, lang: str = DEFAULT_LANGUAGE) -> Mapping[str, str]:
+    """Every message under `prefix` (e.g. a figure's labels), keyed by the rest of its key.
+
+    >>> labels("plots.series", "zh")["value"]
+    '数值'
+    """
+    start = prefix + "."
+    return MappingProxyType({k[len(start) :]: v for k, v in catalog(lang).items() if k.startswith(start)})
+
+
 def translator(lang: str):
     """t with the language bound: `_ = translator("zh"); _("common.data")`."""
     return functools.partial(t_in, lang)

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from slstm.i18n import labels as catalog_labels
 from slstm.shapes import LayerShape, Shape, shape_text
 from slstm.text import plot_text
 
@@ -47,17 +48,25 @@ def loss_curve(history: Mapping[str, Sequence[float]], *, title: str = "Loss by 
 
 
 def series(
-    frame: pd.DataFrame, columns: Sequence[str], *, time_column: str | None = None, max_points: int = 5000
+    frame: pd.DataFrame,
+    columns: Sequence[str],
+    *,
+    time_column: str | None = None,
+    max_points: int = 5000,
+    labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """Chosen columns over time (every n-th row past `max_points`, so big files stay fast to draw)."""
+    """Chosen columns over time (every n-th row past `max_points`, so big files stay fast to draw).
+    `labels`: the figure's words (i18n.labels("plots.series", lang)); English by default."""
+    words = labels or catalog_labels("plots.series")
     step = max(1, len(frame) // max_points)
     part = frame.iloc[::step]
     x = part[time_column] if time_column else part.index
     fig = go.Figure()
     for col in columns:
         fig.add_trace(go.Scatter(x=x, y=part[col], name=_plain(col), mode="lines"))
-    title = "Series" + (f" (every {step}th row)" if step > 1 else "")
-    fig.update_layout(title=title, xaxis_title=_plain(time_column or "row"), yaxis_title="value", **_LAYOUT)
+    title = words["title_sampled"].format(step=step) if step > 1 else words["title"]
+    x_title = _plain(time_column) if time_column else words["row"]
+    fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=words["value"], **_LAYOUT)
     return fig
 
 
@@ -137,21 +146,28 @@ def _plain(text: object) -> str:
 
 
 def window_preview(
-    frame: pd.DataFrame, windows, sample: int, *, split: str = "train", column: str | None = None
+    frame: pd.DataFrame,
+    windows,
+    sample: int,
+    *,
+    split: str = "train",
+    column: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
     """Where sample `sample` of a split comes from: the X rows shaded, the y row(s) marked.
 
     Layout A: `column` (default: the target when it is numeric, else the first feature) over the table
     rows around the window; rows are the table's 0-based positions. Layout B: the sample's sequence,
     every feature (or `column`) over the model's timesteps, with the zero padding shaded. For the test
-    split of a separate test file, pass that file's frame.
+    split of a separate test file, pass that file's frame. `labels`: i18n.labels("plots.window", lang).
     """
+    words = labels or catalog_labels("plots.window")
     part = {"train": windows.train, "val": windows.val, "validation": windows.val, "test": windows.test}[split]
     if not 0 <= sample < len(part):
         raise IndexError(f"Sample {sample} is out of range: the {split} split has {len(part)} samples.")
     c = windows.config
     if c.sequence_id is not None:
-        return _sequence_preview(frame, windows, part, sample, column)
+        return _sequence_preview(frame, windows, part, sample, column, words)
     start, t = int(part.starts[sample]), c.lookback
     y_rows = list(range(start + t, start + t + c.horizon)) if c.multi_step else [start + t + c.horizon - 1]
     target = c.targets[0]
@@ -176,12 +192,13 @@ def window_preview(
         fillcolor=COLOR_3D,
         opacity=0.15,
         line_width=0,
-        annotation_text=f"X: {t} rows",
+        annotation_text=words["x_rows"].format(count=t),
         annotation_position="top left",
     )
-    rows_text = f"row {y_rows[0]}" if len(y_rows) == 1 else f"rows {y_rows[0]}–{y_rows[-1]}"
+    one = len(y_rows) == 1
+    rows_text = words["row"].format(row=y_rows[0]) if one else words["rows"].format(first=y_rows[0], last=y_rows[-1])
     if windows.task == "classification":
-        label = f"class {_plain(windows.classes[int(part.y[sample])])}"
+        label = words["class"].format(name=_plain(windows.classes[int(part.y[sample])]))
     elif len(y_rows) == 1:
         label = f"{_plain(target)} = {frame[target].iloc[y_rows[0]]:.4g}"
     else:
@@ -195,15 +212,13 @@ def window_preview(
             marker=dict(color=COLOR_BROKEN, size=11, symbol="diamond"),
         )
     )
-    title = f"Sample {sample}: X = rows {start}–{start + t - 1}, y = {rows_text}"
-    fig.update_layout(
-        title=title, xaxis_title="row (0-based position in the table)", yaxis_title=_plain(column), **_LAYOUT
-    )
+    title = words["title"].format(sample=sample, first=start, last=start + t - 1, rows=rows_text)
+    fig.update_layout(title=title, xaxis_title=words["x_axis"], yaxis_title=_plain(column), **_LAYOUT)
     fig.update_layout(legend=dict(orientation="h", y=-0.25, x=0), margin=dict(l=60, r=20, t=50, b=90))
     return fig
 
 
-def _sequence_preview(frame: pd.DataFrame, windows, part, sample: int, column: str | None) -> go.Figure:
+def _sequence_preview(frame: pd.DataFrame, windows, part, sample: int, column: str | None, words) -> go.Figure:
     c = windows.config
     seq_id, length, timesteps = part.ids[sample], int(part.lengths[sample]), windows.timesteps
     rows = np.flatnonzero((frame[c.sequence_id] == seq_id).to_numpy())
@@ -222,7 +237,7 @@ def _sequence_preview(frame: pd.DataFrame, windows, part, sample: int, column: s
             fillcolor=COLOR_INPUT,
             opacity=0.2,
             line_width=0,
-            annotation_text="padding (zeros, masked)",
+            annotation_text=words["padding"],
             annotation_position="top left",
         )
     if windows.task == "classification":
@@ -235,10 +250,9 @@ def _sequence_preview(frame: pd.DataFrame, windows, part, sample: int, column: s
         annotation_text=f"y = {_plain(label)}",
         annotation_position="top left",
     )
-    title = (
-        f"Sample {sample}: sequence {_plain(seq_id)}, {length} steps, pre-padded to {timesteps}; "
-        f"y = {_plain(label)} (last row {rows[-1]})"
+    title = words["sequence_title"].format(
+        sample=sample, sequence=_plain(seq_id), length=length, timesteps=timesteps, label=_plain(label), row=rows[-1]
     )
-    fig.update_layout(title=title, xaxis_title="timestep (model input)", yaxis_title="value", **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title=words["timestep_axis"], yaxis_title=words["value"], **_LAYOUT)
     fig.update_xaxes(range=[-0.5, timesteps - 0.5])
     return fig

@@ -77,3 +77,11 @@ def test_parse_lang_reads_links_and_browser_locales(text, lang):
 def test_i18n_imports_neither_streamlit_nor_tensorflow():
     code = "import sys, slstm.i18n; print('streamlit' in sys.modules, 'tensorflow' in sys.modules)"
     assert subprocess.run([sys.executable, "-c", code], capture_output=True, text=True).stdout.split() == ["False"] * 2
+
+
+def test_the_samples_english_texts_are_the_catalogs():
+    from slstm.samples import SAMPLES
+
+    for key, sample in SAMPLES.items():
+        assert (i18n.t(f"samples.{key}.title"), i18n.t(f"samples.{key}.story")) == (sample.title, sample.story)
+        assert i18n.t(f"samples.{key}.title", "zh") != sample.title
