@@ -2,12 +2,14 @@
 English and Simplified Chinese. A link (?lesson=4&lang=zh&hide=picker) opens a lesson with chosen controls hidden."""
 
 import numpy as np
+import pandas as pd
 import streamlit as st
 
 from pages import serve_through_app
 from slstm import lessons, plots
 from slstm.compare import read_sweep
 from slstm.compare_plots import sweep_chart
+from slstm.i18n import glossary, t
 from slstm.inspect_plots import gates_figure, input_window
 from slstm.problems import validate
 from slstm.samples import SAMPLES
@@ -200,5 +202,9 @@ if "designer_link" not in hide and st.button(
     text.ui["designer"], key=f"learn_designer_{number}", icon=":material/stacks:", help=text.ui["designer_help"]
 ):
     open_designer(*preset)
+with st.expander(t("glossary.title", lang), icon=":material/translate:"):
+    st.caption(t("glossary.caption", lang))
+    columns = [t(f"glossary.col_{c}", lang) for c in ("en", "zh", "note")]
+    st.dataframe(pd.DataFrame(glossary(lang), columns=columns), hide_index=True, width="stretch", key="glossary")
 if "instructor" not in hide:
     instructor_ui(number, lang, text)

@@ -111,6 +111,16 @@ def labels(prefix: str, lang: str = DEFAULT_LANGUAGE) -> Mapping[str, str]:
     return MappingProxyType({k[len(start) :]: v for k, v in catalog(lang).items() if k.startswith(start)})
 
 
+def glossary(lang: str = DEFAULT_LANGUAGE) -> list[tuple[str, str, str]]:
+    """The glossary's rows: (English term, Chinese term, a note in `lang`).
+
+    >>> glossary("zh")[0][:2]
+    ('stacked LSTM', '堆叠式LSTM')
+    """
+    en, zh, notes = labels("glossary.terms", "en"), labels("glossary.terms", "zh"), labels("glossary.notes", lang)
+    return [(en[k], zh[k], notes[k]) for k in en]
+
+
 def translator(lang: str):
     """t with the language bound: `_ = translator("zh"); _("common.data")`."""
     return functools.partial(t_in, lang)

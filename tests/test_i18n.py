@@ -58,7 +58,7 @@ def test_translator_binds_the_language():
 
 def test_english_has_no_chinese_and_chinese_copies_no_english_sentence():
     cjk = re.compile(r"[\u4e00-\u9fff]")
-    allowed = {"common.language"}  # the selector names both languages
+    allowed = {"common.language", "glossary.title", "glossary.col_zh", "glossary.notes.epoch"}  # bilingual by nature
     for key, value in i18n.catalog("en").items():
         texts = value.values() if hasattr(value, "values") else value if isinstance(value, list) else [value]
         assert key in allowed or not any(cjk.search(t) for t in texts), key
@@ -85,3 +85,17 @@ def test_the_samples_english_texts_are_the_catalogs():
     for key, sample in SAMPLES.items():
         assert (i18n.t(f"samples.{key}.title"), i18n.t(f"samples.{key}.story")) == (sample.title, sample.story)
         assert i18n.t(f"samples.{key}.title", "zh") != sample.title
+
+
+def test_the_glossary_has_the_tutorials_terms_and_every_translation_uses_them():
+    rows = {en: zh for en, zh, _ in i18n.glossary("zh")}
+    assert rows["stacked LSTM"] == "堆叠式LSTM" and rows["cell state"] == "细胞状态" and rows["epoch"] == "轮次"
+    assert rows["fully connected layer (Dense)"] == "全连接层（Dense）"
+    assert "网格搜索" in rows["sweep (grid search, comparison)"]
+    assert len(i18n.glossary("en")) == len(i18n.glossary("zh")) >= 15
+    zh = {k: v for k, v in i18n.catalog("zh").items() if not k.startswith("glossary.")}
+    texts = [s for v in zh.values() for s in (v.values() if hasattr(v, "values") else [v])]
+    for wrong in ("扫描", "训练运行", "写下的输出序列", "说明为英文", "周期数"):
+        assert not [s for s in texts if wrong in s], wrong
+    assert not [s for s in texts if re.search("细胞(?!状态)", s)]  # 细胞状态, never 细胞 alone
+    assert not [s for s in texts if re.search("(?<!式)堆叠(?!式)", s) and "堆叠结构" not in s], "堆叠式LSTM as a noun"
