@@ -99,3 +99,13 @@ def test_the_glossary_has_the_tutorials_terms_and_every_translation_uses_them():
         assert not [s for s in texts if wrong in s], wrong
     assert not [s for s in texts if re.search("细胞(?!状态)", s)]  # 细胞状态, never 细胞 alone
     assert not [s for s in texts if re.search("(?<!式)堆叠(?!式)", s) and "堆叠结构" not in s], "堆叠式LSTM as a noun"
+
+
+def test_every_status_a_run_or_job_can_have_has_a_word():
+    from slstm.i18n import t
+    from slstm.jobs import TERMINAL
+    from slstm.runs import STATUSES
+
+    for lang in ("en", "zh"):
+        for status in {*STATUSES, *TERMINAL, "queued", "starting", "running"}:
+            assert t(f"common.status.{status}", lang)
