@@ -110,7 +110,7 @@ class JobPool:
     ) -> None:
         self.store = store
         self.executor = executor or make_executor(max_workers=max_workers)
-        self.max_workers = max_workers or self.executor.capacity()
+        self._fixed_workers = max_workers  # else the executor's capacity, read each round (a cluster may grow)
         self.orphan_seconds = orphan_seconds or _setting("SLSTM_ORPHAN_SECONDS", 120)
         self.max_queued = max_queued or _setting("SLSTM_MAX_QUEUED", 36)
         self.max_seconds = max_seconds or _setting("SLSTM_MAX_JOB_SECONDS", 3600)
@@ -129,6 +129,11 @@ class JobPool:
         self._wake = threading.Event()
         self._pump = threading.Thread(target=self._run_pump, name="slstm-job-pump", daemon=True)
         self._pump.start()
+
+    @property
+    def max_workers(self) -> int:
+        """Jobs that may train at once: as asked, or what the executor can run now (cluster CPUs / CPUs per job)."""
+        return self._fixed_workers or max(1, self.executor.capacity())
 
     # --- what pages call ---------------------------------------------------------------------------
     def check_quota(self, workspace: str, count: int = 1) -> None:
@@ -295,8 +300,12 @@ class JobPool:
         elif job.stop_requested:
             status, message = "stopped", job.message or "Stopped by the user."
         else:
-            status = "failed"
-            message = f"The training process ended unexpectedly (exit code {job.worker.exitcode()})."
+            status, code = "failed", job.worker.exitcode()
+            message = (
+                f"The training process ended unexpectedly (exit code {code})."
+                if code is not None
+                else "The training's worker was lost (its process or its machine ended)."
+            )
         message += f" Its {job.epochs_seen} finished epoch(s) are kept."
         with self.lock:
             job.apply({"type": status, "message": message})
