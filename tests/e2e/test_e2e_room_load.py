@@ -1,0 +1,38 @@
+"""A room on one server: four attendees press Train within the same second; each sees its own run through the
+queue to the end, with its place in the queue meanwhile, and none sees another's run."""
+
+import os
+import re
+
+from playwright.sync_api import expect
+from support import wait_idle
+
+ATTENDEES = 4
+
+
+def test_four_attendees_train_at_once_and_each_keeps_their_own_run(browser, browser_context_args, app_url, shot):
+    contexts = [browser.new_context(**browser_context_args) for _ in range(ATTENDEES)]
+    try:
+        pages = [context.new_page() for context in contexts]
+        for page in pages:
+            page.goto(f"{app_url}/train")
+            wait_idle(page)
+            field = page.get_by_label("Epochs")
+            field.fill("2")
+            field.press("Enter")
+            wait_idle(page)
+        for page in pages:  # as close together as a room manages
+            page.get_by_role("button", name="Train").click()
+        if max(1, (os.cpu_count() or 1) // 2) < ATTENDEES:  # fewer trainers than attendees: the last one waits
+            expect(pages[-1].get_by_text(re.compile(r"position [1-9] in the queue"))).to_be_visible()
+        for page in pages:
+            expect(page.get_by_text(re.compile(r"run 1 · finished · \d+ epochs"))).to_be_visible(timeout=600_000)
+        shot(pages[-1], "room_load_last_attendee")
+        for page in pages:  # one run each, their own
+            page.goto(f"{app_url}/compare")
+            wait_idle(page)
+            expect(page.get_by_test_id("stSidebar")).to_contain_text(re.compile(r"run 1: finished"))
+            expect(page.get_by_text("run 2", exact=True)).to_have_count(0)
+    finally:
+        for context in contexts:
+            context.close()
