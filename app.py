@@ -8,12 +8,15 @@ import logging
 
 import streamlit as st
 
+from slstm import room_push
 from slstm.csvio import Limits, Table, apply_missing, read_csv
 from slstm.data import DataConfig, Windows, prepare
 from slstm.errors import SlstmError
 from slstm.i18n import DEFAULT_LANGUAGE, LANGUAGES, parse_lang, t
 from slstm.jobs import JobPool
 from slstm.lessons import parse_hide
+from slstm.room_text import say
+from slstm.rooms import TEACHER_COOKIE, RoomStore
 from slstm.runs import RunStore
 from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.shapes import infer_shapes, shape_text, total_params
@@ -217,9 +220,10 @@ def run_store() -> RunStore:
     return RunStore()
 
 
-@st.cache_resource(show_spinner=False)
+@st.cache_resource(show_spinner=False, on_release=JobPool.shutdown)
 def job_pool() -> JobPool:
-    """The server's training pool, shared by every session (thread-safe)."""
+    """The server's training pool, shared by every session (thread-safe); shut down (workers and all) when the
+    cache lets it go."""
     return JobPool(run_store())
 
 
@@ -266,6 +270,52 @@ def workspace_panel() -> None:
                 getattr(st, kind)(text)
 
 
+@st.cache_resource(show_spinner=False)
+def room_store() -> RoomStore:
+    """Workshop rooms, in the run store's database file (tables of their own)."""
+    return RoomStore(run_store().path)
+
+
+def teacher() -> str | None:
+    """The teacher key this session holds: one opened here, or the one this browser's cookie keeps, if it still
+    opens a room. Never from the address. The Teacher page is in the navigation only with it."""
+    ss = st.session_state
+    if ss.get("teacher_key") is None:
+        kept = st.context.cookies.get(TEACHER_COOKIE)
+        ss["teacher_key"] = kept if room_store().room_for_key(kept) else None
+    return ss["teacher_key"]
+
+
+def _undo_push(code: str) -> None:
+    if (version := room_push.undo_push(st.session_state)) is not None:
+        room_store().undo(code, st.session_state["ws"], version)
+        st.session_state["room_notice"] = None
+
+
+def room_frame() -> None:
+    """The room this workspace joined (found again after a reload or a restart): the teacher's newest push is
+    applied once per version, on whatever page the attendee is, with its note and Undo in the sidebar."""
+    ss = st.session_state
+    rooms = ss["room_store"] = room_store()
+    member = ss["room_member"] = rooms.membership(ss["ws"])
+    if member is None:
+        ss.pop("room_notice", None)
+        return
+    push, spec = rooms.latest_push(member.code), current_spec()
+    if room_push.due(ss, push, member.undone):
+        changed = room_push.apply_push(ss, push)
+        ss["room_notice"] = (push.version, push.note, changed)
+    if ss.get("room_reported") != (stack := ss.get("spec", spec).short()):
+        rooms.report(member.code, ss["ws"], stack)
+        ss["room_reported"] = stack
+    if notice := ss.get("room_notice"):
+        version, note, changed = notice
+        with st.sidebar:
+            st.info(say("push.note", version=version, note=note) if note else say("push.no_note", version=version))
+            st.caption(say("push.changed", what=", ".join(say(f"push.what.{w}") for w in changed)))
+            st.button(say("push.undo"), key="room_undo_push", on_click=_undo_push, args=(member.code,))
+
+
 pages = [
     st.Page("pages/data.py", title=t("common.page.data", LANG), icon=":material/table_chart:", default=True),
     st.Page("pages/architecture.py", title=t("common.page.architecture", LANG), icon=":material/stacks:"),
@@ -273,10 +323,13 @@ pages = [
     st.Page("pages/inspect.py", title=t("common.page.inspect", LANG), icon=":material/search_insights:"),
     st.Page("pages/compare.py", title=t("common.page.compare", LANG), icon=":material/compare_arrows:"),
     st.Page("pages/learn.py", title=t("common.page.learn", LANG), icon=":material/school:", url_path="learn"),
+    st.Page("pages/room.py", title=say("page.room"), icon=":material/groups:", url_path="room"),
+    *([st.Page("pages/teacher.py", title=say("page.teacher"), icon=":material/co_present:")] if teacher() else []),
 ]
 nav = st.navigation(pages)
 language_picker()
 workspace()
+room_frame()
 current_data()
 sidebar_status()
 workspace_panel()
