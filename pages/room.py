@@ -119,11 +119,15 @@ def experiment() -> None:
     if grid is None:
         st.info(say("grid.none"))
         return
-    cell = room_grid.deal(rooms, grid, ss["ws"])
+    cell = room_grid.deal(rooms, grid, ss["ws"], store)
     live = my_cells(grid)
     if cell is not None:
         st.markdown(f"**{escape_markdown(say('grid.yours', label=grid.label(cell)))}**")
-        seed = sum(1 for a in room_grid.assignments(rooms, grid) if a["cell"] == cell and a["run_id"])
+        seed = sum(
+            1
+            for a in room_grid.assignments(rooms, grid)
+            if a["cell"] == cell and a["run_id"] and a["workspace"] != ss["ws"]
+        )
         st.caption(
             say(
                 "grid.settings",

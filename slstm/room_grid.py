@@ -153,14 +153,23 @@ def assignments(rooms: RoomStore, grid: Grid) -> list[dict]:
     return [dict(row) for row in rows]
 
 
-def deal(rooms: RoomStore, grid: Grid, workspace: str) -> int | None:
-    """The member's cell still to train: the one they hold, else (on their first visit) the cell dealt to the
-    fewest members so far. None when everything they hold is trained (they may pick a free cell)."""
+def _retrain(store, run_id: str | None) -> bool:
+    """A held cell is still to train when it has no run yet, or its run failed, was stopped or deleted."""
+    if run_id is None:
+        return True
+    run = None if store is None else store.get(run_id)
+    return store is not None and (run is None or run.status in ("failed", "stopped"))
+
+
+def deal(rooms: RoomStore, grid: Grid, workspace: str, store=None) -> int | None:
+    """The member's cell still to train: the one they hold (also when its run failed, was stopped or, say, cut
+    off by a server restart; `store` tells), else (on their first visit) the cell dealt to the fewest members so
+    far. None when everything they hold is trained or training (they may pick a free cell)."""
     if rooms.member(grid.code, workspace) is None:
         raise RoomError("Join the room first.")
     held = [a for a in assignments(rooms, grid) if a["workspace"] == workspace]
     if held:
-        waiting = [a["cell"] for a in held if a["run_id"] is None]
+        waiting = [a["cell"] for a in held if _retrain(store, a["run_id"])]
         return waiting[0] if waiting else None
     counts = {c["cell"]: 0 for c in grid.cells()}
     for a in assignments(rooms, grid):
@@ -201,7 +210,7 @@ def submit_cell(store, pool, rooms: RoomStore, grid: Grid, cell: int, workspace:
     held = [a for a in assignments(rooms, grid) if a["workspace"] == workspace and a["cell"] == cell]
     if not held:
         raise RoomError("That cell is not yours: take it first.")
-    if held[0]["run_id"] is not None:
+    if not _retrain(store, held[0]["run_id"]):
         raise RoomError(f"You already trained {grid.label(cell)}; pick a free cell to train another.")
     mine = [store.get(a["run_id"]) for a in assignments(rooms, grid) if a["workspace"] == workspace and a["run_id"]]
     active = sum(1 for run in mine if run is not None and run.status in ("queued", "running"))
@@ -212,7 +221,7 @@ def submit_cell(store, pool, rooms: RoomStore, grid: Grid, cell: int, workspace:
         )
     params = grid.cells()[cell]
     spec, config = cell_spec(params), data_config(grid)
-    seed = sum(1 for a in assignments(rooms, grid) if a["cell"] == cell and a["run_id"])
+    seed = sum(1 for a in assignments(rooms, grid) if a["cell"] == cell and a["run_id"] and a["workspace"] != workspace)
     training = train_config(grid, params, seed)
     windows = prepare(frame, config)
     check_job(spec, windows, training.epochs)

@@ -239,3 +239,19 @@ def test_grid_values_and_axes_are_checked():
             room_grid.parse_values(axis, text)
     with pytest.raises(RoomError):
         room_grid.parse_values("colour", "1")
+
+
+def test_a_cell_whose_run_failed_is_dealt_again_and_trained_with_the_same_seed(stores):
+    store, rs = stores
+    room, key = rs.open_room()
+    ws = new_id()
+    rs.join(room.code, ws, "Ada")
+    grid, pool = grid_for(rs, room, key), FakePool()
+    frame = SAMPLES["sine_trend"].make().iloc[:200]
+    first = room_grid.submit_cell(store, pool, rs, grid, room_grid.deal(rs, grid, ws, store), ws, frame)
+    assert room_grid.deal(rs, grid, ws, store) is None  # queued: nothing more to train
+    store.set_status(first, "failed", message="The server restarted while this run was training")
+    assert room_grid.deal(rs, grid, ws, store) == 0
+    again = room_grid.submit_cell(store, pool, rs, grid, 0, ws, frame)
+    assert again != first and [j.train_config.seed for j in pool.submitted] == [0, 0]
+    assert [a["run_id"] for a in room_grid.assignments(rs, grid)] == [again]
