@@ -311,7 +311,8 @@ def room_frame() -> None:
     if notice := ss.get("room_notice"):
         version, note, changed = notice
         with st.sidebar:
-            st.info(say("push.note", version=version, note=note) if note else say("push.no_note", version=version))
+            text = say("push.note", version=version, note=note) if note else say("push.no_note", version=version)
+            st.info(escape_markdown(text))  # the teacher's note is text, never Markdown
             st.caption(say("push.changed", what=", ".join(say(f"push.what.{w}") for w in changed)))
             st.button(say("push.undo"), key="room_undo_push", on_click=_undo_push, args=(member.code,))
 

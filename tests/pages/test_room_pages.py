@@ -69,7 +69,7 @@ def test_attendees_join_by_code_and_a_push_reaches_every_page_with_its_note_and_
     ada.switch_page("pages/architecture.py").run()  # another page: the frame applies the push there too
     assert not ada.exception
     assert ada.session_state["spec"] == stack and ada.session_state["learn_lesson"] == 4
-    assert "Push 1 from the teacher: Two layers now" in [i.value for i in ada.sidebar.info]
+    assert "Push 1 from the teacher: Two layers now" in [plain(i.value) for i in ada.sidebar.info]
     ada.switch_page("pages/learn.py").run()
     assert ada.title[0].value.startswith("4. ")
     ada.button(key="room_undo_push").click().run()
@@ -145,3 +145,65 @@ def test_bad_join_input_gets_a_clear_message():
     join(code, "Ada")
     at = join(code, "ADA")
     assert "already goes by" in plain(at.error[0].value)
+
+
+class FakePool:
+    """Stands in for the job pool where a test records runs itself (no worker starts)."""
+
+    def check_quota(self, workspace, count=1):
+        pass
+
+    def submit(self, inputs):
+        pass
+
+
+def test_a_server_restart_during_a_class_experiment_brings_back_the_room_members_finished_cells_and_grid(
+    monkeypatch,
+):
+    import os
+    import socket
+
+    from slstm import room_grid
+    from slstm.samples import SAMPLES
+    from slstm.workspace import COOKIE
+
+    teacher, key, code = open_room()
+    ada, bob = join(code, "Ada"), join(code, "Bob")
+    store, rooms = teacher.session_state["run_store"], teacher.session_state["room_store"]
+    grid = room_grid.start_grid(
+        rooms, code, key, row_axis="depth", row_values=(1, 2), col_axis="units", col_values=(4, 8),
+        sample="sine_trend", epochs=2,
+    )  # fmt: skip
+    frame = SAMPLES["sine_trend"].make()
+    ada_ws, bob_ws = ada.session_state["ws"], bob.session_state["ws"]
+    done = room_grid.submit_cell(store, FakePool(), rooms, grid, room_grid.deal(rooms, grid, ada_ws), ada_ws, frame)
+    for epoch, loss in ((1, 0.6), (2, 0.4)):
+        store.add_epoch(done, epoch, {"loss": loss, "val_loss": loss}, seconds=0.1)
+    store.set_status(done, "finished")
+    cut = room_grid.submit_cell(store, FakePool(), rooms, grid, room_grid.deal(rooms, grid, bob_ws), bob_ws, frame)
+    store.add_epoch(cut, 1, {"loss": 0.7, "val_loss": 0.7}, seconds=0.1)
+    store.set_status(cut, "running")  # mid-training, in a server process that is gone by now
+    store.set_owner(cut, owner=f"{socket.gethostname()}:{os.getpid()}:not-this-start")
+
+    st.cache_resource.clear()  # the restart: a new run store, job pool and room store on the same disk
+    browser_cookies(monkeypatch, {TEACHER_COOKIE: key})
+    back = app_test().run()
+    back.switch_page("pages/teacher.py").run()
+    assert not back.exception and back.session_state["room_store"] is not rooms
+    assert back.title[0].value == f"Teacher's view · room {code}"
+    assert table(back, "current stack")["name"].tolist() == ["Ada", "Bob"]
+    cells = table(back, "cell")
+    assert cells["state"].tolist() == ["finished", "dealt", "free", "free"]
+    assert cells["attendee"].tolist() == ["Ada", "Bob", "", ""] and cells["best val_loss"][0] == 0.4
+    assert "Too few finished cells to compare yet (1 of 4)." in texts(back)
+
+    browser_cookies(monkeypatch, {COOKIE: ada_ws})
+    ada = app_test().run()
+    ada.switch_page("pages/room.py").run()
+    assert f"You are Ada in room {code}." in texts(ada)
+    assert "1 layer × 4 units: finished, 2 epochs, best val_loss 0.4" in texts(ada)
+    browser_cookies(monkeypatch, {COOKIE: bob_ws})
+    bob = app_test().run()
+    bob.switch_page("pages/room.py").run()
+    assert "1 layer × 8 units: failed, 1 epochs" in texts(bob)  # cut off by the restart, its epoch kept
+    assert "Your cell: 1 layer × 8 units" in texts(bob) and bob.button(key="room_train")  # and it can train again
