@@ -21,7 +21,7 @@ from pathlib import Path
 
 from slstm.errors import SlstmError
 from slstm.limits import setting
-from slstm.workspace import is_id, new_id
+from slstm.workspace import cookie_script, is_id, new_id
 
 MAX_ROOMS = setting("MAX_ROOMS", 20)  # open rooms on one server
 ROOM_MEMBERS = setting("ROOM_MEMBERS", 40)  # members of one room
@@ -126,14 +126,9 @@ def parse_name(text: object) -> str:
 
 
 def teacher_cookie_script(key: str) -> str:
-    """The browser side of keeping a teacher key: a first-party cookie (path /, SameSite=Strict, Secure on https),
-    as the workspace cookie is kept; the key never appears in an address."""
-    if not is_id(key):
-        raise SlstmError("Not a teacher key of the generated form.")
-    return (
-        f"<script>document.cookie = '{TEACHER_COOKIE}={key}; path=/; max-age={400 * 86400}; SameSite=Strict'"
-        " + (location.protocol === 'https:' ? '; Secure' : '');</script>"
-    )
+    """The browser side of keeping a teacher key, as the workspace cookie is kept; the key never appears in an
+    address."""
+    return cookie_script(key, name=TEACHER_COOKIE)
 
 
 class RoomStore:

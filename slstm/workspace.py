@@ -51,15 +51,16 @@ def parse_restore_code(text: object) -> str:
     return code
 
 
-def cookie_script(workspace: str, *, days: int = COOKIE_DAYS) -> str:
-    """The browser side of keeping a workspace: a script that stores the id in a first-party cookie (path /,
-    SameSite=Strict, Secure on https), which every later session of this browser sends to the server."""
+def cookie_script(workspace: str, *, days: int = COOKIE_DAYS, name: str = COOKIE) -> str:
+    """The browser side of keeping a workspace (or, with `name`, a teacher key): a script that stores the id in a
+    first-party cookie (path /, SameSite=Strict, Secure on https), which every later session of this browser
+    sends to the server."""
     if not is_id(workspace):  # only an id of the generated form is ever written into a script
-        raise SlstmError("Not a workspace id of the generated form.")
+        raise SlstmError("Not an id of the generated form.")
     max_age = int(days) * 86400
     return (
         "<script>document.cookie = "
-        f"'{COOKIE}={workspace}; path=/; max-age={max_age}; SameSite=Strict'"
+        f"'{name}={workspace}; path=/; max-age={max_age}; SameSite=Strict'"
         " + (location.protocol === 'https:' ? '; Secure' : '');</script>"
     )
 
