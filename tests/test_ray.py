@@ -182,7 +182,7 @@ def test_a_killed_actor_gives_a_failed_run_with_its_epochs_kept(store, ray_pool)
     job = wait(ray_pool, job_inputs.run_id, timeout=30)
     run = store.get(job_inputs.run_id)
     assert job.status == run.status == "failed"
-    assert "ended unexpectedly" in run.message and f"{run.epochs_done} finished epoch" in run.message
+    assert "worker was lost" in run.message and f"{run.epochs_done} finished epoch" in run.message
     assert run.epochs_done >= 1 and store.history(run.id)["epoch"] == list(range(1, run.epochs_done + 1))
 
 
