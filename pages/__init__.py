@@ -4,10 +4,14 @@ that touches Streamlit's private PagesManager (tests/pages/test_guard.py fails l
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
+FRAME_KEY = "run_store"  # app.py's frame puts it in every session before any page runs
+
 
 def serve_through_app() -> None:
-    """Streamlit serves a deep link to pages/x.py that arrives before app.py ever ran in its legacy pages/ mode,
-    without app.py's frame: turn that mode off and rerun, so app.py's navigation serves the page."""
-    if PagesManager.uses_pages_directory:
+    """A deep link to pages/x.py that is a fresh server's first request runs in Streamlit's legacy pages/ mode:
+    the page alone, without app.py's frame (Streamlit has already cleared the legacy flag by then, so the flag
+    cannot tell). A page that finds no frame turns that mode off for good and reruns, so app.py's navigation
+    serves it."""
+    if PagesManager.uses_pages_directory or FRAME_KEY not in st.session_state:
         PagesManager.uses_pages_directory = False
         st.rerun()

@@ -59,48 +59,58 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
+def start_server(home: Path, port: int, log: Path) -> subprocess.Popen:
+    """`streamlit run app.py` on 127.0.0.1:`port` with its data under `home`, healthy when this returns."""
+    env = {**os.environ, "TF_CPP_MIN_LOG_LEVEL": "2", "TF_ENABLE_ONEDNN_OPTS": "0", "SLSTM_HOME": str(home)}
+    command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true"]
+    command += [f"--server.port={port}", "--server.address=127.0.0.1", "--server.fileWatcherType=none"]
+    command += ["--browser.gatherUsageStats=false"]
+    with log.open("a") as out:
+        proc = subprocess.Popen(command, cwd=ROOT, stdout=out, stderr=subprocess.STDOUT, env=env)
+    deadline = time.time() + 60
+    while time.time() < deadline and proc.poll() is None:
+        try:
+            if urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).read() == b"ok":
+                return proc
+        except OSError:
+            time.sleep(0.3)
+    proc.terminate()
+    pytest.fail(f"the Streamlit server did not become healthy within 60 s (log: {log})")
+
+
+def stop_server(proc: subprocess.Popen) -> None:
+    proc.terminate()
+    try:
+        proc.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait(timeout=10)
+
+
 @pytest.fixture(scope="session")
 def app_url(tmp_path_factory):
     port = free_port()
-    log = (tmp_path_factory.mktemp("server") / "streamlit.log").open("w")
-    env = {
-        **os.environ,
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        "TF_ENABLE_ONEDNN_OPTS": "0",
-        "SLSTM_HOME": str(tmp_path_factory.mktemp("slstm_home")),
-    }
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "app.py",
-            "--server.headless=true",
-            f"--server.port={port}",
-            "--server.address=127.0.0.1",
-            "--server.fileWatcherType=none",
-            "--browser.gatherUsageStats=false",
-        ],
-        cwd=ROOT,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-        env=env,
-    )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 60
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).read() == b"ok":
-                break
-        except OSError:
-            time.sleep(0.3)
-    else:
-        proc.terminate()
-        pytest.fail("the Streamlit server did not become healthy within 60 s")
-    yield url
-    proc.terminate()
-    proc.wait(timeout=20)
+    log = tmp_path_factory.mktemp("server") / "streamlit.log"
+    proc = start_server(tmp_path_factory.mktemp("slstm_home"), port, log)
+    yield f"http://127.0.0.1:{port}"
+    stop_server(proc)
+
+
+@pytest.fixture
+def own_server(tmp_path):
+    """Starts servers of the test's own: start(home, port) -> process, `start.port` a free port; every one still
+    alive is stopped after the test."""
+    procs = []
+
+    def start(home: Path, port: int) -> subprocess.Popen:
+        procs.append(start_server(home, port, tmp_path / "streamlit.log"))
+        return procs[-1]
+
+    start.port = free_port()  # one port for the test's servers: a page reconnects after a restart
+    yield start
+    for proc in procs:
+        if proc.poll() is None:
+            stop_server(proc)
 
 
 @pytest.fixture

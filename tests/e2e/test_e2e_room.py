@@ -72,7 +72,9 @@ def test_a_teacher_and_three_attendees_fill_a_class_grid(browser, browser_contex
             )
         first = attendees[0]
         expect(first.get_by_text(re.compile(r"Pick another one"))).to_be_visible()
+        wait_idle(first)  # the page redraws once its run is over (it stops ticking): click on the final page
         first.get_by_role("button", name="Take this cell").click()  # the one nobody holds comes first
+        wait_idle(first)
         first.get_by_role("button", name="Train my cell").click()
         expect(first.get_by_text(re.compile(r": finished, 2 epochs")).nth(1)).to_be_visible(timeout=300_000)
 

@@ -1,6 +1,7 @@
 """A shared address never hands over the sender's runs: two browser contexts (two attendees) on one server."""
 
 import re
+import time
 
 from playwright.sync_api import expect
 from support import wait_idle
@@ -15,6 +16,14 @@ RUN_DOWNLOADS = re.compile(r"Model \(\.keras\)|Spec \(JSON\)|History \(CSV\)|Pre
 
 def workspace_cookie(context) -> str | None:
     return next((c["value"] for c in context.cookies() if c["name"] == COOKIE), None)
+
+
+def wait_for_cookie(context, seconds: float = 15) -> str | None:
+    """The workspace cookie once the page's script has set it (it runs after the page renders)."""
+    deadline = time.time() + seconds
+    while (value := workspace_cookie(context)) is None and time.time() < deadline:
+        time.sleep(0.2)
+    return value
 
 
 def train_tiny_run(page, app_url) -> None:
@@ -45,7 +54,7 @@ def sees_no_runs(page, name: str) -> None:
 
 def test_a_copied_address_opens_the_page_stack_and_lesson_but_never_the_runs(page, app_url, browser, shot):
     train_tiny_run(page, app_url)
-    mine = workspace_cookie(page.context)
+    mine = wait_for_cookie(page.context)
     assert mine and len(mine) == 22
     receiver = browser.new_context(viewport={"width": 1400, "height": 1500}, accept_downloads=True)
     other = receiver.new_page()
@@ -69,7 +78,7 @@ def test_a_copied_address_opens_the_page_stack_and_lesson_but_never_the_runs(pag
                 if name == "Learn":  # and the lesson
                     lesson = re.search(r"lesson=\d+", address).group(0)
                     expect(other).to_have_url(re.compile(lesson))
-            assert workspace_cookie(receiver) not in (None, mine)
+            assert wait_for_cookie(receiver) not in (None, mine)
         shot(other, "workspace_receiver_compare")
         page.reload()  # the sender's own reload: a new session, the cookie brings the runs back
         wait_idle(page)

@@ -21,15 +21,29 @@ def test_only_the_guard_module_touches_it_and_every_page_calls_it():
         assert "noqa: E402" not in text, page.name
 
 
-def test_the_guard_turns_legacy_mode_off(monkeypatch):
+def test_a_page_run_without_the_apps_frame_turns_legacy_mode_off_and_reruns(monkeypatch):
+    """What a fresh server does with a deep link as its first request: Streamlit's legacy mode runs the page
+    alone, having already cleared its flag; the page must notice the missing frame, not the flag."""
     import streamlit as st
 
-    from pages import serve_through_app
+    from pages import FRAME_KEY, serve_through_app
 
     reruns = []
     monkeypatch.setattr(st, "rerun", lambda: reruns.append(1))
-    monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
-    serve_through_app()
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", False)
+    monkeypatch.setattr(st, "session_state", {})
+    serve_through_app()  # no frame in the session: rerun through app.py
     assert PagesManager.uses_pages_directory is False and reruns == [1]
-    serve_through_app()
-    assert reruns == [1]
+    monkeypatch.setattr(PagesManager, "uses_pages_directory", True)
+    st.session_state[FRAME_KEY] = object()
+    serve_through_app()  # the flag itself still counts
+    assert PagesManager.uses_pages_directory is False and reruns == [1, 1]
+    serve_through_app()  # served through app.py: nothing to do
+    assert reruns == [1, 1]
+
+
+def test_app_py_builds_the_frame_before_any_page_runs():
+    from pages import FRAME_KEY
+
+    text = Path(ROOT, "app.py").read_text()
+    assert f'ss["{FRAME_KEY}"]' in text and text.index("\nworkspace()\n") < text.index("nav.run()")
