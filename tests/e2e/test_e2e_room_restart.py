@@ -64,7 +64,7 @@ def test_a_server_restart_during_a_class_experiment_keeps_the_room(
         members = teacher.get_by_test_id("stDataFrame").first
         for name in NAMES:
             expect(members).to_contain_text(name)
-        expect(teacher.get_by_test_id("stPlotlyChart").filter(has_text="Class grid")).to_be_visible()
+        expect(teacher.get_by_test_id("stPlotlyChart").filter(has_text="Class grid").first).to_be_visible()
         expect(teacher.get_by_text(re.compile(r"\(1 of 4\)")).first).to_be_visible()
         shot(teacher, "room_teacher_after_restart")
         for page, name in zip((ada, bob), NAMES, strict=True):
