@@ -7,6 +7,7 @@ import streamlit as st
 
 from pages import serve_through_app
 from slstm import inspect_plots
+from slstm.i18n import labels, translator
 from slstm.inspect import head_over_time, internals, layer_outputs
 from slstm.results import config_dict
 from slstm.shapes import layer_names
@@ -15,23 +16,23 @@ from slstm.text import escape_markdown
 
 serve_through_app()
 
-GATE_NOTES = {
-    "input_gate": "input gate: how much of the new candidate is written into the cell (0 = nothing, 1 = all).",
-    "forget_gate": "forget gate: how much of the old cell state is kept (1 = keep everything).",
-    "candidate": "candidate: the new content proposed from this timestep's input and the last output.",
-    "output_gate": "output gate: how much of the (squashed) cell state is passed on as the output.",
-    "cell": "cell state: the layer's memory, carried from timestep to timestep.",
-    "update_gate": "update gate (GRU): 1 keeps the previous state, 0 takes the candidate.",
-    "reset_gate": "reset gate (GRU): how much of the previous state the candidate may look at.",
-}
-
 ss = st.session_state
+lang = ss["lang"]
+_ = translator(lang)
+GATE_NOTES = labels("inspect.gate_note", lang)  # a caption per internals key that has one
+
+
+def words(figure: str):
+    """A figure's words in the page language (inspect.fig_<figure>)."""
+    return labels(f"inspect.fig_{figure}", lang)
+
+
 store = ss["run_store"]
-st.title("Inspect")
+st.title(_("inspect.title"))
 windows = ss.get("windows")
 
 
-@st.cache_resource(max_entries=8, show_spinner="Loading the trained model…")
+@st.cache_resource(max_entries=8, show_spinner=_("inspect.loading"))
 def load(path: str, mtime: float, weights: str | None = None):
     """A run's model, loaded once per file (safe mode) and only read afterwards; `weights` swaps in another
     set of the run's weights (e.g. before training) on a copy."""
@@ -55,27 +56,29 @@ def inspectable_runs() -> list:
 
 
 if windows is None:
-    st.error(escape_markdown(f"No data: {ss['data_error']}"))
+    st.error(escape_markdown(_("inspect.no_data", error=ss["data_error"])))
     st.stop()
 runs = inspectable_runs()
 if not runs:
-    st.info(
-        "No trained run on the current data settings yet. Train one on the Train page (a couple of epochs is "
-        "enough), then come back: this page shows what each of its layers passes on."
-    )
-    st.page_link("pages/train.py", label="Go to Train", icon=":material/model_training:")
+    st.info(_("inspect.no_runs"))
+    st.page_link("pages/train.py", label=_("inspect.go_to_train"), icon=":material/model_training:")
     st.stop()
 
 c = st.columns([2, 1, 1])
 run = c[0].selectbox(
-    "Run", runs, format_func=lambda r: f"{r.name} · {ArchitectureSpec.from_dict(r.spec).short()}", key="inspect_run"
+    _("inspect.run"),
+    runs,
+    format_func=lambda r: f"{r.name} · {ArchitectureSpec.from_dict(r.spec).short()}",
+    key="inspect_run",
 )
 splits = {
     name: s for name, s in (("test", windows.test), ("validation", windows.val), ("train", windows.train)) if len(s)
 }
-split_name = c[1].selectbox("Split", list(splits), key="inspect_split")
+split_name = c[1].selectbox(
+    _("inspect.split"), list(splits), format_func=lambda k: _(f"inspect.split_option.{k}"), key="inspect_split"
+)
 split = splits[split_name]
-sample = c[2].number_input(f"Sample (0–{len(split) - 1})", 0, len(split) - 1, value=0, key="inspect_sample")
+sample = c[2].number_input(_("inspect.sample", last=len(split) - 1), 0, len(split) - 1, value=0, key="inspect_sample")
 spec = ArchitectureSpec.from_dict(run.spec)
 names = layer_names(spec)
 recurrent = names[: len(spec.layers)]
@@ -84,93 +87,117 @@ model_file = folder / "model.keras"
 try:
     model = load(str(model_file), model_file.stat().st_mtime)
 except FileNotFoundError:  # deleted (or cleaned up) since the list was read
-    st.warning("That run's model is no longer there: it was deleted or its files were cleaned up. Pick another run.")
+    st.warning(_("inspect.model_gone"))
     st.stop()
 
 x = split.x[sample : sample + 1]  # (1, timesteps, features)
 outputs = layer_outputs(model, x)
-st.plotly_chart(inspect_plots.input_window(x[0], list(windows.config.features)), key="input_window")
+st.plotly_chart(
+    inspect_plots.input_window(x[0], list(windows.config.features), labels=words("input")), key="input_window"
+)
 
-layer = st.selectbox("Layer", names, index=len(recurrent) - 1, key="inspect_layer")
+layer = st.selectbox(_("inspect.layer"), names, index=len(recurrent) - 1, key="inspect_layer")
 values = outputs[layer][0]
 position = names.index(layer)
 if values.ndim == 2:
     st.plotly_chart(
         inspect_plots.sequence_heatmap(
-            values, title=f"{layer}: output at every timestep {tuple(outputs[layer].shape[1:])}"
+            values,
+            title=_("inspect.heatmap_title", layer=layer, shape=tuple(outputs[layer].shape[1:])),
+            labels=words("heatmap"),
         ),
         key="layer_heatmap",
     )
-    st.caption("3D output: one vector per timestep, because return_sequences=True. The next layer reads all of it.")
+    st.caption(_("inspect.output_3d"))
     chosen = st.multiselect(
-        "Units to draw as lines",
+        _("inspect.units_to_draw"),
         list(range(values.shape[1])),
         default=list(range(min(3, values.shape[1]))),
         key="inspect_units",
     )
     if chosen:
         st.plotly_chart(
-            inspect_plots.unit_lines(values, chosen, title=f"{layer}: chosen units over time"), key="unit_lines"
+            inspect_plots.unit_lines(
+                values, chosen, title=_("inspect.lines_title", layer=layer), labels=words("lines")
+            ),
+            key="unit_lines",
         )
 else:
     last = position < len(spec.layers) and not spec.layers[position].return_sequences
-    note = (
-        f"return_sequences=False: only the last timestep's output (timestep {windows.timesteps - 1}) is passed on"
-        if last
-        else "one vector per sample"
-    )
+    note = _("inspect.note_last", step=windows.timesteps - 1) if last else _("inspect.note_vector")
     st.plotly_chart(
-        inspect_plots.vector_bars(values, title=f"{layer}: 2D output {tuple(outputs[layer].shape[1:])}", note=note),
+        inspect_plots.vector_bars(
+            values,
+            title=_("inspect.bars_title", layer=layer, shape=tuple(outputs[layer].shape[1:])),
+            note=note,
+            labels=words("bars"),
+        ),
         key="layer_bars",
     )
 
 if layer in recurrent and spec.layers[position].kind in ("lstm", "gru"):
-    st.subheader("Inside the cell")
+    st.subheader(_("inspect.inside"))
     parts = internals(model, layer, x, outputs=outputs)
     direction = "forward"
     if "forward" in parts:
-        direction = st.radio("Direction", ["forward", "backward"], horizontal=True, key="inspect_direction")
+        direction = st.radio(
+            _("inspect.direction"),
+            ["forward", "backward"],
+            format_func=lambda k: _(f"inspect.direction_option.{k}"),
+            horizontal=True,
+            key="inspect_direction",
+        )
         parts = parts[direction]
-    st.plotly_chart(inspect_plots.gates_figure(parts, title=f"{layer}: gates and state over time"), key="gates")
+    st.plotly_chart(
+        inspect_plots.gates_figure(parts, title=_("inspect.gates_title", layer=layer), labels=words("gates")),
+        key="gates",
+    )
     for key in parts:
         if key in GATE_NOTES:
             st.caption(GATE_NOTES[key])
 
-with st.expander("All layers at once, top to bottom", expanded=True):
-    st.plotly_chart(inspect_plots.layer_stack(outputs, 0), key="layer_stack")
+with st.expander(_("inspect.all_layers"), expanded=True):
+    st.plotly_chart(inspect_plots.layer_stack(outputs, 0, labels=words("stack")), key="layer_stack")
 
 if spec.head == "dense" and getattr(windows, "task", "regression") == "regression":
-    st.subheader("The prediction as it forms")
+    st.subheader(_("inspect.forming"))
     forming = head_over_time(model, x, outputs=outputs)[0]  # (timesteps, outputs)
-    st.plotly_chart(inspect_plots.prediction_over_time(forming, target=split.y[sample]), key="forming")
-    st.caption(
-        "The output layer applied to the top recurrent layer's state at every timestep: the last point is "
-        "the model's prediction. Scaled units."
+    st.plotly_chart(
+        inspect_plots.prediction_over_time(forming, target=split.y[sample], labels=words("forming")), key="forming"
     )
+    st.caption(_("inspect.forming_caption"))
 
-st.subheader("Compare")
+st.subheader(_("inspect.compare"))
 mode = st.radio(
-    "Compare this layer with",
-    ["nothing", "another sample", "the same sample before training"],
+    _("inspect.compare_with"),
+    ["nothing", "other", "before"],
+    format_func=lambda k: _(f"inspect.compare_option.{k}"),
     horizontal=True,
     key="inspect_compare",
 )
 if mode != "nothing":
     left, right = st.columns(2)
-    if mode == "another sample":
-        other = right.number_input("Other sample", 0, len(split) - 1, value=min(1, len(split) - 1), key="inspect_other")
-        other_values, label = layer_outputs(model, split.x[other : other + 1])[layer][0], f"sample {other}"
+    if mode == "other":
+        other = right.number_input(
+            _("inspect.other_sample"), 0, len(split) - 1, value=min(1, len(split) - 1), key="inspect_other"
+        )
+        other_values, label = (
+            layer_outputs(model, split.x[other : other + 1])[layer][0],
+            _("inspect.sample_n", sample=other),
+        )
     else:
         initial = folder / "initial.weights.h5"
         if not Path(initial).exists():
-            st.info("This run has no saved initial weights.")
+            st.info(_("inspect.no_initial"))
             st.stop()
         before = load(str(model_file), model_file.stat().st_mtime, str(initial))
-        other_values, label = layer_outputs(before, x)[layer][0], "before training"
-    for column, data, title in ((left, values, f"sample {sample}"), (right, other_values, label)):
+        other_values, label = layer_outputs(before, x)[layer][0], _("inspect.before_training")
+    pairs = ((left, values, _("inspect.sample_n", sample=sample), "this"), (right, other_values, label, mode))
+    for column, data, what, chart_key in pairs:  # chart keys by role: the other sample may be this one
+        title = _("inspect.pair_title", layer=layer, what=what)
         figure = (
-            inspect_plots.sequence_heatmap(data, title=f"{layer}, {title}")
+            inspect_plots.sequence_heatmap(data, title=title, labels=words("heatmap"))
             if data.ndim == 2
-            else inspect_plots.vector_bars(data, title=f"{layer}, {title}", note="")
+            else inspect_plots.vector_bars(data, title=title, note="", labels=words("bars"))
         )
-        column.plotly_chart(figure, key=f"compare_{title}")
+        column.plotly_chart(figure, key=f"compare_{chart_key}")

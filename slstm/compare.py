@@ -1,5 +1,6 @@
 """Runs side by side: a table of runs, only the settings that differ, and depth-against-width sweeps
-(planned as ordinary runs, so a sweep resumes by skipping the cells already on record)."""
+(planned as ordinary runs, so a sweep resumes by skipping the cells already on record). Words a user reads
+come from the catalogs (slstm/messages/<lang>/compare.toml) in the `lang` passed; English by default."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from slstm.errors import SlstmError
+from slstm.i18n import t
 from slstm.runs import Run
 from slstm.shapes import infer_shapes, total_params
 from slstm.spec import ArchitectureSpec, lstm_stack
@@ -32,13 +34,15 @@ def test_metric(run: Run) -> tuple[str, float | None, float | None]:
     return name, model.get(name), best
 
 
-def verdict_words(run: Run, history: dict) -> str:
+def verdict_words(run: Run, history: dict, *, lang: str = "en") -> str:
     """The verdict in a few words: whether the run beats the best naive baseline, and why not."""
     from slstm.verdict import verdict
 
     if not run.metrics:
         return ""
-    return verdict(run.metrics, history, data_config=run.data_config, depth=len(run.spec.get("layers", [])))["short"]
+    return verdict(run.metrics, history, data_config=run.data_config, depth=len(run.spec.get("layers", [])), lang=lang)[
+        "short"
+    ]
 
 
 def params_of(run: Run) -> int | None:
@@ -67,8 +71,30 @@ def runs_csv(table: pd.DataFrame) -> str:
     return spreadsheet_safe(table).to_csv(index=False)
 
 
-def runs_table(runs: list[Run], histories: dict[str, dict]) -> pd.DataFrame:
-    """One row per run, as the Compare page lists them."""
+RUN_COLUMNS = (  # runs_table's columns, with "test <metric>" for the metric the runs report
+    "id",
+    "name",
+    "created",
+    "architecture",
+    "params",
+    "epochs",
+    "best val_loss",
+    "best baseline",
+    "verdict",
+    "status",
+    "seconds",
+)
+
+
+def runs_headers(columns, lang: str = "en") -> dict[str, str]:
+    """The header a user reads for each runs_table column (and the page's own "compare"/"delete" ticks):
+    the table keeps these English names as its data keys, a page renames them to show it."""
+    return {c: t(f"compare.col.{c.replace(' ', '_')}", lang) for c in columns}
+
+
+def runs_table(runs: list[Run], histories: dict[str, dict], *, lang: str = "en") -> pd.DataFrame:
+    """One row per run, as the Compare page lists them. The column names are data keys (RUN_COLUMNS; show them
+    through runs_headers); `lang` is the language of the cells people read (the status)."""
     rows = []
     for run in runs:
         name, value, baseline = test_metric(run)
@@ -83,22 +109,24 @@ def runs_table(runs: list[Run], histories: dict[str, dict]) -> pd.DataFrame:
                 "best val_loss": best_val_loss(histories.get(run.id, {})),
                 f"test {name}": value,
                 "best baseline": baseline,
-                "verdict": verdict_words(run, histories.get(run.id, {})),
-                "status": run.status,
+                "verdict": verdict_words(run, histories.get(run.id, {}), lang=lang),
+                "status": t(f"common.status.{run.status}", lang),
                 "seconds": None if run.duration is None else round(run.duration, 1),
             }
         )
     return pd.DataFrame(rows)
 
 
-def settings(run: Run) -> dict[str, object]:
-    """A run's settings flattened to names a user recognises (layer 2 units, learning_rate, lookback…)."""
-    out: dict[str, object] = {"layers": len(run.spec.get("layers", []))}
+def settings(run: Run, *, lang: str = "en") -> dict[str, object]:
+    """A run's settings flattened to names a user recognises (layer 2 units, learning_rate, lookback…); the
+    settings' own names (units, learning_rate) are code identifiers and stay, the words around them are `lang`'s."""
+    out: dict[str, object] = {t("compare.setting.layers", lang): len(run.spec.get("layers", []))}
     for i, layer in enumerate(run.spec.get("layers", []), start=1):
         for key, value in layer.items():
-            out[f"layer {i} {key}"] = value
-    out["dense"] = ", ".join(str(d["units"]) for d in run.spec.get("dense", [])) or "none"
-    out["head"] = run.spec.get("head")
+            out[t("compare.setting.layer", lang, number=i, key=key)] = value
+    dense = ", ".join(str(d["units"]) for d in run.spec.get("dense", [])) or t("compare.setting.none", lang)
+    out[t("compare.setting.dense", lang)] = dense
+    out[t("compare.setting.head", lang)] = run.spec.get("head")
     for key, value in {**run.data_config, **run.train_config}.items():
         if key in ("sweep", "sweep_cell"):  # bookkeeping, not a setting
             continue
@@ -106,9 +134,9 @@ def settings(run: Run) -> dict[str, object]:
     return out
 
 
-def differing(runs: list[Run]) -> pd.DataFrame:
+def differing(runs: list[Run], *, lang: str = "en") -> pd.DataFrame:
     """Only the settings whose values are not the same across `runs`, one column per run."""
-    table = pd.DataFrame({f"{r.name} ({r.id})": pd.Series(settings(r), dtype=object) for r in runs})
+    table = pd.DataFrame({f"{r.name} ({r.id})": pd.Series(settings(r, lang=lang), dtype=object) for r in runs})
     if table.empty:
         return table
     same = table.apply(lambda row: len({json.dumps(v, default=str) for v in row}) == 1, axis=1)
@@ -159,40 +187,54 @@ def sweep_results(cells: list[Cell], runs: list[Run], histories: dict[str, dict]
     return pd.DataFrame(rows)
 
 
-def read_sweep(results: pd.DataFrame) -> str:
-    """A short, honest reading of a finished sweep."""
+def read_sweep(results: pd.DataFrame, *, lang: str = "en") -> str:
+    """A short, honest reading of a finished sweep, in `lang`."""
     done = results.dropna(subset=["best val_loss"])
     if len(done) < 2:
-        return "Too few finished cells to compare yet."
+        return t("compare.reading.too_few", lang)
     best = done.loc[done["best val_loss"].idxmin()]
     lines = [
-        f"Best: {int(best.depth)} layer(s) of {int(best.units)} units (val_loss {best['best val_loss']:.4g}, "
-        f"{int(best.params or 0):,} parameters)."
+        t(
+            "compare.reading.best",
+            lang,
+            depth=int(best.depth),
+            units=int(best.units),
+            loss=best["best val_loss"],
+            params=int(best.params or 0),
+        )
     ]
     shallow = done[done.depth == done.depth.min()]
     wide = shallow.loc[shallow["best val_loss"].idxmin()]
     if best.depth > wide.depth:
         gain = 1 - best["best val_loss"] / wide["best val_loss"]
         lines.append(
-            f"On this data, {int(best.depth)} layers of {int(best.units)} beat the best {int(wide.depth)}-layer "
-            f"stack ({int(wide.units)} units) by {gain:.0%}."
+            t(
+                "compare.reading.deeper_wins",
+                lang,
+                depth=int(best.depth),
+                units=int(best.units),
+                shallow=int(wide.depth),
+                shallow_units=int(wide.units),
+                gain=gain,
+            )
         )
     elif best.depth == wide.depth and done.depth.nunique() > 1:
-        lines.append(f"On this data, going deeper than {int(best.depth)} layer(s) did not help within this budget.")
+        lines.append(t("compare.reading.deeper_no_help", lang, depth=int(best.depth)))
     per_depth = done.groupby("depth")["best val_loss"].min().sort_index()
     for (d0, v0), (d1, v1) in zip(per_depth.items(), list(per_depth.items())[1:], strict=False):
         if v1 >= v0:
-            lines.append(f"{int(d1)} layers did not improve on {int(d0)}.")
-    lines.append("One seed and a fixed budget: differences of a few percent may be noise; rerun with another seed.")
-    return " ".join(lines)
+            lines.append(t("compare.reading.no_gain", lang, depth=int(d1), shallower=int(d0)))
+    lines.append(t("compare.reading.noise", lang))
+    return t("compare.reading.join", lang).join(lines)
 
 
 def submit_sweep(
-    store, pool, cells: list[Cell], *, workspace: str, frame, data_config, train_config, windows=None
+    store, pool, cells: list[Cell], *, workspace: str, frame, data_config, train_config, windows=None, lang="en"
 ) -> list[str]:
     """Queue one job per cell that has no finished run yet (a restarted sweep runs none again); returns
     the run ids of every cell, finished or queued, in cell order. With `windows`, every cell is checked
-    against the server's budgets (slstm.limits.check_job) before any run is recorded."""
+    against the server's budgets (slstm.limits.check_job) before any run is recorded. New runs are named
+    in `lang` ("sweep 2×16")."""
     from slstm.jobs import JobInputs
     from slstm.problems import check_job
     from slstm.results import config_dict
@@ -219,7 +261,7 @@ def submit_sweep(
                 spec=cell.spec.to_dict(),
                 data_config=data,
                 train_config={**train_config.to_dict(), "sweep_cell": cell.key, "sweep": cell.fingerprint},
-                name=f"sweep {cell.depth}×{cell.units}",
+                name=t("compare.sweep_run", lang, depth=cell.depth, units=cell.units),
             )
             pool.submit(JobInputs(run.id, workspace, frame, data_config, cell.spec, train_config))
         ids.append(run.id)

@@ -1,26 +1,38 @@
-"""Figures for comparing runs: overlaid loss curves, a metric against baselines, the depth-width sweep."""
+"""Figures for comparing runs: overlaid loss curves, a metric against baselines, the depth-width sweep.
+
+Every builder takes `labels`, the figure's words (i18n.labels("compare.fig_<figure>", lang)); English by default."""
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.colors import qualitative
 
+from slstm.i18n import labels as catalog_labels
 from slstm.text import plot_text
 
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=20, t=50, b=50), height=380)
 
 
-def overlaid_curves(histories: dict[str, dict], *, by: str = "epoch", log: bool = False) -> go.Figure:
+def _words(labels: Mapping[str, str] | None, figure: str) -> Mapping[str, str]:
+    return labels or catalog_labels(f"compare.fig_{figure}")
+
+
+def overlaid_curves(
+    histories: dict[str, dict], *, by: str = "epoch", log: bool = False, labels: Mapping[str, str] | None = None
+) -> go.Figure:
     """Train (solid) and validation (dashed) loss of several runs; x is the epoch or elapsed seconds."""
+    words = _words(labels, "curves")
     fig = go.Figure()
     for i, (name, history) in enumerate(histories.items()):
         color = qualitative.Plotly[i % len(qualitative.Plotly)]
         x = history.get("epoch", [])
         if by == "time":
             x = list(np.cumsum([s or 0 for s in history.get("seconds", [])]))
-        for key, dash, label in (("loss", "solid", "train"), ("val_loss", "dash", "validation")):
+        for key, dash, label in (("loss", "solid", words["train"]), ("val_loss", "dash", words["validation"])):
             if history.get(key):
                 fig.add_trace(
                     go.Scatter(
@@ -33,9 +45,9 @@ def overlaid_curves(histories: dict[str, dict], *, by: str = "epoch", log: bool 
                     )
                 )
     fig.update_layout(
-        title="Loss curves",
-        xaxis_title="seconds" if by == "time" else "epoch",
-        yaxis_title="loss (scaled units)",
+        title=words["title"],
+        xaxis_title=words["seconds"] if by == "time" else words["epoch"],
+        yaxis_title=words["loss"],
         **_LAYOUT,
     )
     if log:
@@ -46,41 +58,46 @@ def overlaid_curves(histories: dict[str, dict], *, by: str = "epoch", log: bool 
     return fig
 
 
-def metric_bars(table: pd.DataFrame, metric: str) -> go.Figure:
-    """The chosen test metric per run beside its best naive baseline."""
+def metric_bars(table: pd.DataFrame, metric: str, *, labels: Mapping[str, str] | None = None) -> go.Figure:
+    """The chosen test metric per run (a column of compare.runs_table, "test rmse" or "test accuracy") beside its
+    best naive baseline. The words name the metric under "metric.<column with _ for spaces>"."""
+    words = _words(labels, "metric")
+    shown = words.get(f"metric.{metric.replace(' ', '_')}", metric)
     names = [plot_text(name) for name in table["name"]]  # tick labels read HTML too
     fig = go.Figure(
         [
-            go.Bar(x=names, y=table[metric], name="model"),
-            go.Bar(x=names, y=table["best baseline"], name="best baseline", marker_color="#bbbbbb"),
+            go.Bar(x=names, y=table[metric], name=words["model"]),
+            go.Bar(x=names, y=table["best baseline"], name=words["baseline"], marker_color="#bbbbbb"),
         ]
     )
-    fig.update_layout(title=f"{metric} against the baseline", barmode="group", yaxis_title=metric, **_LAYOUT)
+    title = words["title"].format(metric=shown)
+    fig.update_layout(title=title, barmode="group", yaxis_title=shown, **_LAYOUT)
     return fig
 
 
-def sweep_chart(results: pd.DataFrame, *, x: str = "depth") -> go.Figure:
+def sweep_chart(results: pd.DataFrame, *, x: str = "depth", labels: Mapping[str, str] | None = None) -> go.Figure:
     """Best validation loss against depth (one line per width) or against parameter count."""
+    words = _words(labels, "sweep")
     fig = go.Figure()
     done = results.dropna(subset=["best val_loss"])
+    hover = words["hover"].format(depth="%{customdata[0]}", units="%{customdata[1]}") + "<extra></extra>"
     for i, (units, part) in enumerate(done.groupby("units")):
         part = part.sort_values(x)
         fig.add_trace(
             go.Scatter(
                 x=part[x],
                 y=part["best val_loss"],
-                name=f"{units} units",
+                name=words["width"].format(units=units),
                 mode="lines+markers",
                 line=dict(color=qualitative.Plotly[i % len(qualitative.Plotly)]),
-                hovertemplate="depth %{customdata[0]}, %{customdata[1]} units<br>val_loss %{y:.4g}<extra></extra>",
+                hovertemplate=hover,
                 customdata=part[["depth", "units"]].to_numpy(),
             )
         )
-    title = "Best validation loss by depth" if x == "depth" else "Best validation loss by parameter count"
     fig.update_layout(
-        title=title,
-        xaxis_title="recurrent layers" if x == "depth" else "parameters",
-        yaxis_title="best val_loss",
+        title=words["title_depth"] if x == "depth" else words["title_params"],
+        xaxis_title=words["depth"] if x == "depth" else words["params"],
+        yaxis_title=words["loss"],
         **_LAYOUT,
     )
     if x == "depth":

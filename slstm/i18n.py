@@ -8,6 +8,7 @@ A missing key raises MissingMessage: the catalogs' key sets are checked by tests
 from __future__ import annotations
 
 import functools
+import re
 import string
 import tomllib
 from collections.abc import Mapping
@@ -138,3 +139,62 @@ def parse_lang(text: str | None) -> str | None:
     """
     code = (text or "").strip().lower().replace("_", "-").split("-")[0]
     return code if code in LANGUAGES else None
+
+
+@functools.cache
+def _patterns(prefix: str) -> tuple[tuple[re.Pattern, str, str], ...]:
+    """The English messages under `prefix` as regexes that capture their fields: (pattern, key, plural form)."""
+    out = []
+    for key, value in catalog(DEFAULT_LANGUAGE).items():
+        if not key.startswith(prefix + "."):
+            continue
+        forms = value.items() if isinstance(value, Mapping) else [("", value)]
+        for form, text in forms:
+            regex = ""
+            for literal, name, _, _ in string.Formatter().parse(text):
+                regex += re.escape(literal) + (f"(?P<{name}>.+?)" if name else "")
+            out.append((re.compile(regex + r"(?=\s|$)"), key, form))
+    return tuple(sorted(out, key=lambda p: -len(p[0].pattern)))  # the most specific first
+
+
+def restate(text: str, lang: str, prefix: str) -> str:
+    """A stored English message (one or more sentences from the `prefix` messages) in `lang`. Sentences that are
+    no message of the catalogs (e.g. an error's own words) stay as they are.
+
+    >>> restate("Stopped by the user. Its 3 finished epochs are kept.", "zh", "jobs")
+    '已由用户停止。已完成的 3 个轮次都保留。'
+    """
+    if lang == DEFAULT_LANGUAGE or not text:
+        return text
+    out, pos = [], 0
+    while pos < len(text):
+        for pattern, key, form in _patterns(prefix):
+            m = pattern.match(text, pos)
+            if m:
+                values = m.groupdict()  # the fields as written, except a plural's count (its form depends on it)
+                if form:
+                    values["count"] = _number(values["count"])
+                out.append(t(key, lang, **values))
+                pos = m.end()
+                break
+        else:
+            end = text.find(". ", pos)
+            end = len(text) if end < 0 else end + 1
+            out.append(text[pos:end])
+            pos = end
+        while pos < len(text) and text[pos].isspace():
+            pos += 1
+    text = out[0] if out else ""
+    for piece in out[1:]:  # Chinese sentences follow each other directly, an English one after a space
+        text += (" " if lang != "zh" or text[-1:].isascii() else "") + piece
+    return text
+
+
+def _number(text: str) -> int | float | str:
+    """A captured count back as the number it was (so plural rules apply), else the text."""
+    for kind in (int, float):
+        try:
+            return kind(text.replace(",", ""))
+        except ValueError:
+            pass
+    return text

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from slstm import procs
 from slstm.errors import SlstmError
 from slstm.executors import Executor, JobInputs, WorkerHandle, make_executor
+from slstm.i18n import t
 from slstm.spec import ArchitectureSpec
 
 __all__ = ["JobInputs", "JobPool", "QuotaError", "TrainingJob"]
@@ -174,7 +175,8 @@ class JobPool:
         if job is not None:
             job.last_seen = time.time()
 
-    def stop(self, run_id: str, *, message: str = "Stopped by the user.") -> None:
+    def stop(self, run_id: str, *, message: str = "") -> None:
+        message = message or t("jobs.stopped_by_user")
         with self.lock:
             job = self.jobs.get(run_id)
             if job is None or job.ended_here:
@@ -255,7 +257,7 @@ class JobPool:
                     log.warning("run %s: its worker has streamlit loaded; workers should import only slstm", job.run_id)
                 identity, device = job.worker.identity(), event.get("device", "CPU")
                 self._persist(lambda i=identity: self.store.set_owner(job.run_id, owner=self.owner, worker=i))
-                message = f"Training on {device}."
+                message = t("jobs.training_on", device=device)
                 self._persist(lambda m=message: self.store.set_status(job.run_id, "running", message=m))
             elif kind == "epoch":
                 e = event
@@ -267,26 +269,22 @@ class JobPool:
                 if event.get("metrics") is not None:
                     self._persist(lambda m=event["metrics"]: self.store.set_metrics(job.run_id, m))
                 if kind == "stopped" and job.stop_requested and job.message != event.get("message"):
-                    job.message = f"{job.message} Every finished epoch is kept."
+                    job.message = f"{job.message} {t('jobs.every_epoch_kept')}"
                 self._persist_end(job, time.time() - (job.started or time.time()))
 
     def _police(self, job: TrainingJob, now: float) -> None:
         """Orphans, wall time and memory; the stop message, then the kill when the grace is over."""
         if job.stop_requested is None:
             if now - job.last_seen > self.orphan_seconds:
-                self.stop(job.run_id, message="Stopped: nobody was watching it any more.")
+                self.stop(job.run_id, message=t("jobs.unwatched"))
             elif job.started and now - job.started > self.max_seconds:
                 self.stop(
                     job.run_id,
-                    message=f"Stopped at the time limit of {self.max_seconds:g} s per training "
-                    "(setting SLSTM_MAX_JOB_SECONDS).",
+                    message=t("jobs.time_limit", seconds=f"{self.max_seconds:g}"),
                 )
         memory = job.worker.memory_bytes()
         if memory is not None and memory > self.memory_bytes and not job.kill_reason:
-            job.kill_reason = (
-                f"The training used more than {self.memory_bytes / 2**20:,.0f} MB of memory (setting "
-                "SLSTM_WORKER_MEMORY_MB) and was ended. Try a smaller batch size, fewer units or a shorter lookback."
-            )
+            job.kill_reason = t("jobs.memory_limit", megabytes=f"{self.memory_bytes / 2**20:,.0f}")
             job.worker.kill()
         if job.stop_requested and job.stop_sent is None:
             job.stop_sent = now
@@ -298,15 +296,11 @@ class JobPool:
         if job.kill_reason:
             status, message = "failed", job.kill_reason
         elif job.stop_requested:
-            status, message = "stopped", job.message or "Stopped by the user."
+            status, message = "stopped", job.message or t("jobs.stopped_by_user")
         else:
             status, code = "failed", job.worker.exitcode()
-            message = (
-                f"The training process ended unexpectedly (exit code {code})."
-                if code is not None
-                else "The training's worker was lost (its process or its machine ended)."
-            )
-        message += f" Its {job.epochs_seen} finished epoch(s) are kept."
+            message = t("jobs.exit_code", code=code) if code is not None else t("jobs.worker_lost")
+        message += " " + t("jobs.epochs_kept", count=job.epochs_seen)
         with self.lock:
             job.apply({"type": status, "message": message})
             job.message = message
@@ -316,7 +310,7 @@ class JobPool:
         with self.lock:
             queued = [j for j in self.jobs.values() if j.status == "queued" and now - j.last_seen > self.orphan_seconds]
         for job in queued:
-            self.stop(job.run_id, message="Taken off the queue: nobody was watching it any more.")
+            self.stop(job.run_id, message=t("jobs.unwatched_queue"))
 
     def _fair_order(self) -> list[TrainingJob]:
         """Queued jobs in the order they will start: each turn goes to the workspace with the fewest jobs
@@ -353,7 +347,7 @@ class JobPool:
             except Exception as exc:
                 log.exception("starting run %s", job.run_id)
                 with self.lock:
-                    job.apply({"type": "failed", "message": f"The training could not start ({type(exc).__name__})."})
+                    job.apply({"type": "failed", "message": t("jobs.could_not_start", kind=type(exc).__name__)})
                 self._persist_end(job, 0.0)
                 continue
             with self.lock:

@@ -1,4 +1,6 @@
-"""A finished run made readable: metric tables, predictions, and the CSV files users download."""
+"""A finished run made readable: metric tables, predictions, and the CSV files users download. What people read
+on a page (durations, table headers, forecaster names) comes in the `lang` passed, English by default; the CSV
+files keep their column names."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from slstm.i18n import t
+
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -18,25 +22,40 @@ def config_dict(config: object) -> dict:
     return json.loads(json.dumps(dataclasses.asdict(config)))
 
 
-def duration(seconds: float) -> str:
-    """7.5 -> "8 s", 125 -> "2 min 05 s"."""
+FORECASTERS = {  # a metrics report's forecaster names (slstm.metrics), as catalog keys
+    "model": "results.forecaster.model",
+    "training mean": "results.forecaster.training_mean",
+    "persistence (last value)": "results.forecaster.persistence",
+    "majority class": "results.forecaster.majority_class",
+}
+
+
+def duration(seconds: float, *, lang: str = "en") -> str:
+    """7.5 -> "8 s", 125 -> "2 min 05 s" (in `lang`: "2 分 05 秒")."""
     seconds = max(0, round(seconds))
     if seconds < 60:
-        return f"{seconds} s"
+        return t("results.duration.seconds", lang, seconds=seconds)
     minutes, rest = divmod(seconds, 60)
-    return f"{minutes} min {rest:02d} s" if minutes < 60 else f"{minutes // 60} h {minutes % 60:02d} min"
+    if minutes < 60:
+        return t("results.duration.minutes", lang, minutes=minutes, seconds=rest)
+    return t("results.duration.hours", lang, hours=minutes // 60, minutes=minutes % 60)
 
 
-def metric_table(report: dict) -> pd.DataFrame:
-    """One split's report ({"model": {...}, "persistence (last value)": {...}, ...}) as rows of forecasters."""
+def metric_table(report: dict, *, lang: str = "en") -> pd.DataFrame:
+    """One split's report ({"model": {...}, "persistence (last value)": {...}, ...}) as rows of forecasters,
+    named in `lang` (a forecaster the catalogs do not know keeps its name)."""
     rows = {name: values for name, values in report.items() if isinstance(values, dict)}
     table = pd.DataFrame(rows).T
-    return table.rename(columns={"rmse": "RMSE", "mae": "MAE", "accuracy": "accuracy"})
+    table.index = [t(FORECASTERS[name], lang) if name in FORECASTERS else name for name in table.index]
+    columns = {name: t(f"results.metric.{name}", lang) for name in ("rmse", "mae", "accuracy")}
+    return table.rename(columns=columns)
 
 
-def confusion_table(report: dict) -> pd.DataFrame:
+def confusion_table(report: dict, *, lang: str = "en") -> pd.DataFrame:
+    """The confusion matrix: a row per true class, a column per predicted class."""
     classes = [str(c) for c in report["classes"]]
-    return pd.DataFrame(report["confusion"], index=[f"true {c}" for c in classes], columns=classes)
+    rows = [t("results.true_class", lang, name=c) for c in classes]
+    return pd.DataFrame(report["confusion"], index=rows, columns=classes)
 
 
 def load_predictions(folder: Path) -> dict[str, np.ndarray]:

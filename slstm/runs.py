@@ -18,9 +18,10 @@ from pathlib import Path
 from typing import Any
 
 from slstm.errors import SlstmError
+from slstm.i18n import t
 
 STATUSES = ("queued", "running", "finished", "stopped", "failed")
-INTERRUPTED = "The server restarted while this run was training; its finished epochs are kept."
+INTERRUPTED = t("jobs.interrupted")
 SCHEMA_VERSION = 2
 _ID = re.compile(r"[A-Za-z0-9_-]{6,32}")
 _SCHEMA = """
@@ -161,11 +162,13 @@ class RunStore:
         data_config: dict,
         train_config: dict,
         name: str = "",
+        default_name: str = "run {number}",
         device: str = "CPU",
         status: str = "queued",
         owner: str | None = None,
     ) -> Run:
-        """Record a new run; its name defaults to "run N" (N = runs in the workspace + 1). Its owner, the process
+        """Record a new run; its name defaults to `default_name` with N = runs in the workspace + 1 (a page passes
+        it in the user's language). Its owner, the process
         that will train it (default: this one), is what tells a live run from one a dead server left behind."""
         from slstm.procs import process_identity
 
@@ -177,7 +180,7 @@ class RunStore:
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")  # count and insert as one, so two new runs do not share a name
             count = db.execute("SELECT COUNT(*) FROM runs WHERE workspace = ?", (workspace,)).fetchone()[0]
-            name = name.strip() or f"run {count + 1}"
+            name = name.strip() or default_name.format(number=count + 1)
             db.execute(
                 "INSERT INTO runs (id, workspace, name, created, status, spec, data_config, train_config, device,"
                 " owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -17,15 +17,11 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from slstm.errors import SlstmError
+from slstm.i18n import t
 
 if TYPE_CHECKING:
     from slstm.executors.base import JobInputs
 
-NAN_HINT = (
-    "The loss became NaN or infinite, so training stopped; the last good weights are kept. Try scaling the "
-    "data (standard scaling on the Data page), a lower learning rate, or clipnorm=1.0."
-)
-UNEXPECTED = "Training failed unexpectedly ({kind}); the server log has the details. Every finished epoch is kept."
 BATCH_EVENT_SECONDS = 0.25  # batch progress is sent at most this often
 Send = Callable[[dict], None]
 log = logging.getLogger(__name__)
@@ -61,7 +57,7 @@ def run_job(inputs: JobInputs, send: Send, should_stop: Callable[[], bool]) -> N
         send({"type": "failed", "message": str(exc)})
     except Exception as exc:  # unexpected: in full in the worker's log, a short message for the user
         log.exception("run %s failed after %.1f s", inputs.run_id, time.time() - started)
-        send({"type": "failed", "message": UNEXPECTED.format(kind=type(exc).__name__)})
+        send({"type": "failed", "message": t("jobs.unexpected", kind=type(exc).__name__)})
 
 
 def _artifact(send: Send, path: Path) -> None:
@@ -119,7 +115,7 @@ def _train(inputs: JobInputs, send: Send, should_stop: Callable[[], bool], scrat
 
     fit(model, windows, config, on_epoch=on_epoch, on_batch=on_batch)
     if bad_loss:
-        send({"type": "failed", "message": NAN_HINT})
+        send({"type": "failed", "message": t("jobs.nan")})
         return
     stopped = should_stop()
     metrics = evaluate(model, windows, scratch)
@@ -128,7 +124,7 @@ def _train(inputs: JobInputs, send: Send, should_stop: Callable[[], bool], scrat
     bare.save(scratch / "model.keras")
     for name in ("predictions.npz", "model.keras"):
         _artifact(send, scratch / name)
-    message = "Stopped by the user; every finished epoch is kept." if stopped else "Finished."
+    message = t("jobs.stopped_by_user_kept") if stopped else t("jobs.finished")
     send({"type": "stopped" if stopped else "finished", "message": message, "metrics": metrics})
 
 

@@ -15,6 +15,7 @@ import time
 from dataclasses import dataclass
 
 from slstm.errors import SlstmError
+from slstm.i18n import t
 
 ID_BYTES = 16
 COOKIE = "slstm_ws"
@@ -92,7 +93,7 @@ def delete_runs(store, pool, workspace: str, run_ids, *, wait: float = 15.0, eve
         else:
             job = pool.get(run_id)
             if job is not None and not job.done:
-                pool.stop(run_id, message="Stopped: the run is being deleted.")
+                pool.stop(run_id, message=t("jobs.deleting"))
             stopping.append(run_id)
     deadline = time.time() + wait
     for run_id in stopping:

@@ -133,3 +133,47 @@ def test_params_in_the_runs_table_equal_the_built_models(store, kind):
     assert params_of(store.get(run.id)) == model.count_params()
     table = runs_table([store.get(run.id)], {run.id: store.history(run.id)})
     assert int(table.iloc[0]["params"]) == model.count_params()
+
+
+def test_the_reading_in_chinese_says_the_same_and_english_is_unchanged():
+    results = pd.DataFrame(
+        {
+            "depth": [1, 1, 2, 2, 3],
+            "units": [32, 64, 32, 64, 32],
+            "params": [100, 200, 300, 400, 500],
+            "best val_loss": [1.0, 0.9, 0.8, 0.85, 0.82],
+        }
+    )
+    assert read_sweep(results) == (
+        "Best: 2 layer(s) of 32 units (val_loss 0.8, 300 parameters). On this data, 2 layers of 32 beat the best "
+        "1-layer stack (64 units) by 11%. 3 layers did not improve on 2. One seed and a fixed budget: differences "
+        "of a few percent may be noise; rerun with another seed."
+    )
+    text = read_sweep(results, lang="zh")
+    assert text.startswith("最佳：2 层，每层 32 个单元（val_loss 0.8，参数量 300）。")
+    assert "比最好的 1 层网络（64 个单元）低 11%。" in text and "3 层没有比 2 层更好。" in text
+    assert "。 " not in text  # Chinese sentences run on without spaces
+    flat = results.assign(**{"best val_loss": [0.8, 0.9, 0.85, 0.95, 0.9]})
+    assert "超过 1 层并没有带来改进" in read_sweep(flat, lang="zh")
+    assert read_sweep(results.head(1), lang="zh") == "已完成的组合太少，还无法比较。"
+
+
+def test_runs_table_keeps_english_keys_and_gives_headers_and_statuses_per_language(store):
+    from slstm.compare import RUN_COLUMNS, runs_headers
+
+    run = add_run(store, lstm_stack(4))
+    store.set_status(run.id, "finished", duration=1.0)
+    table = runs_table([store.get(run.id)], {run.id: {"val_loss": [0.5]}}, lang="zh")
+    assert set(RUN_COLUMNS) <= set(table.columns) and table.iloc[0]["status"] == "已完成"
+    assert runs_table([store.get(run.id)], {})["status"].tolist() == ["finished"]
+    head = runs_headers(["compare", *table.columns], "zh")
+    assert head["best val_loss"] == "最佳 val_loss" and head["test rmse"] == "测试集 RMSE" and head["compare"] == "对比"
+    assert runs_headers(table.columns) == {c: c for c in table.columns}  # English headers are the keys
+
+
+def test_differing_settings_in_chinese_keep_the_settings_own_names(store):
+    a = add_run(store, lstm_stack(64, 32))
+    b = add_run(store, lstm_stack(64), lr=1e-2)
+    table = differing([a, b], lang="zh")
+    assert {"层数", "第 2 层 units", "第 1 层 return_sequences", "learning_rate"} <= set(table.index)
+    assert table.loc["第 2 层 units"].tolist() == [32, "—"]

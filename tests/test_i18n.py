@@ -109,3 +109,18 @@ def test_every_status_a_run_or_job_can_have_has_a_word():
     for lang in ("en", "zh"):
         for status in {*STATUSES, *TERMINAL, "queued", "starting", "running"}:
             assert t(f"common.status.{status}", lang)
+
+
+def test_a_stored_job_message_reads_in_the_readers_language():
+    from slstm.i18n import restate, t
+
+    stored = f"{t('jobs.exit_code', code=-9)} {t('jobs.epochs_kept', count=1)}"
+    assert stored == "The training process ended unexpectedly (exit code -9). Its 1 finished epoch is kept."
+    assert restate(stored, "zh", "jobs") == "训练进程意外结束（退出码 -9）。已完成的 1 个轮次都保留。"
+    assert restate(stored, "en", "jobs") == stored
+    limit = t("jobs.time_limit", seconds="1,800")
+    assert "1,800" in restate(limit, "zh", "jobs") and "秒" in restate(limit, "zh", "jobs")
+    # words that are no message of the catalog (e.g. an error's own text) are kept, never dropped
+    assert restate("Bad shape (3, 4). Every finished epoch is kept.", "zh", "jobs") == (
+        "Bad shape (3, 4). 已完成的每个轮次都保留。"
+    )

@@ -85,3 +85,60 @@ def test_prediction_over_time_ends_in_the_output_with_the_target_dashed():
     assert fig.layout.xaxis.title.text == "timestep"
     two = ip.prediction_over_time(RNG.normal(size=(6, 2)), names=["a", "b"])
     assert [t.name for t in two.data] == ["a", "b"]
+
+
+def zh(figure):
+    from slstm.i18n import labels
+
+    return labels(f"inspect.fig_{figure}", "zh")
+
+
+def cjk(text):
+    return any("\u4e00" <= ch <= "\u9fff" for ch in str(text))
+
+
+def test_every_figure_takes_its_words_as_data_and_english_stays_the_default():
+    fig = ip.input_window(RNG.normal(size=(12, 2)), ["temp", "rain"], labels=zh("input"))
+    assert fig.layout.title.text == "输入窗口：12 个时间步 × 2 个特征"
+    assert (fig.layout.xaxis.title.text, fig.layout.yaxis.title.text) == ("时间步", "数值（已缩放）")
+    assert [t.name for t in fig.data] == ["temp", "rain"]  # column names stay
+    heat = ip.sequence_heatmap(RNG.normal(size=(10, 4)), title="lstm_1", labels=zh("heatmap"))
+    assert (heat.layout.xaxis.title.text, heat.layout.yaxis.title.text) == ("时间步", "单元")
+    assert heat.data[0].hovertemplate.startswith("时间步 %{x}<br>单元 %{y}<br>数值")
+    assert heat.data[0].colorbar.title.text == "数值"
+    bars = ip.vector_bars(np.arange(5.0), title="lstm_2", note="", labels=zh("bars"))
+    assert bars.layout.xaxis.title.text == "单元" and "单元 %{x}" in bars.data[0].hovertemplate
+    lines = ip.unit_lines(RNG.normal(size=(8, 3)), [0, 2], title="lstm_1", labels=zh("lines"))
+    assert [t.name for t in lines.data] == ["单元 0", "单元 2"] and lines.layout.xaxis.title.text == "时间步"
+    english = ip.unit_lines(RNG.normal(size=(8, 3)), [0], title="lstm_1")
+    assert english.data[0].name == "unit 0" and english.layout.yaxis.title.text == "value"
+
+
+def test_gate_panels_layer_rows_and_the_forming_prediction_in_chinese():
+    gates = ip.gates_figure({**lstm_like(), "hidden": RNG.normal(size=(2, 8, 3))}, labels=zh("gates"))
+    titles = [a.text for a in gates.layout.annotations]
+    assert [t.split(" ")[0].split("：")[0] for t in titles] == [
+        "输入门",
+        "遗忘门",
+        "候选值",
+        "输出门",
+        "细胞状态",
+        "隐藏状态",
+    ]
+    assert gates.layout.title.text == "层的内部：3 个单元，8 个时间步"
+    assert gates.layout.xaxis6.title.text == "时间步" and gates.layout.yaxis.title.text == "单元"
+    gru = ip.gates_figure({k: RNG.uniform(size=(1, 4, 2)) for k in ("update_gate", "reset_gate")}, labels=zh("gates"))
+    assert [a.text.split(" ")[0] for a in gru.layout.annotations] == ["更新门", "重置门"]
+    outputs = {"lstm_1": RNG.normal(size=(1, 8, 4)), "output": RNG.normal(size=(1, 1))}
+    stack = ip.layer_stack(outputs, 0, labels=zh("stack"))
+    assert stack.layout.title.text == "样本 0：每一层的输出"
+    assert [a.text for a in stack.layout.annotations] == [
+        "lstm_1：3D，每个时间步一个长度为 4 的向量",
+        "output：2D，整个样本只有一个长度为 1 的向量",
+    ]
+    forming = ip.prediction_over_time(RNG.normal(size=(6, 2)), target=[0.1, 0.2], labels=zh("forming"))
+    assert [t.name for t in forming.data] == ["输出 0", "输出 0 的目标值", "输出 1", "输出 1 的目标值"]
+    assert forming.layout.title.text == "预测值如何逐步形成" and forming.layout.yaxis.title.text == "预测值（已缩放）"
+    assert cjk(forming.layout.title.subtitle.text) and forming.data[1].hovertemplate.startswith("目标值 ")
+    one = ip.prediction_over_time(np.linspace(0, 1, 6), target=0.8)
+    assert [t.name for t in one.data] == ["output 0", "target"] and one.layout.yaxis.title.text == "prediction (scaled)"

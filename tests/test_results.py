@@ -81,3 +81,16 @@ def test_change_predictions_come_back_as_values_and_value_runs_unchanged():
     np.testing.assert_allclose(back["test_truth"], change + w.test.base)
     plain = prepare(frame, DataConfig(("y",), ("y",), lookback=8, target_form="value"))
     assert predictions_in_units(saved, plain) is saved
+
+
+def test_durations_and_tables_in_chinese_and_english_unchanged():
+    assert [duration(s, lang="zh") for s in (7.5, 125, 3725)] == ["8 秒", "2 分 05 秒", "1 小时 02 分"]
+    report = {"model": {"accuracy": 0.9}, "majority class": {"accuracy": 0.5}, "someone else": {"accuracy": 0.1}}
+    table = metric_table(report, lang="zh")
+    assert table.index.tolist() == ["模型", "多数类", "someone else"] and table.columns.tolist() == ["准确率"]
+    assert metric_table(report).index.tolist() == ["model", "majority class", "someone else"]
+    regression = {"training mean": {"rmse": 1.0, "mae": 0.5}, "persistence (last value)": {"rmse": 2.0, "mae": 1.0}}
+    assert metric_table(regression, lang="zh").index.tolist() == ["训练集均值", "持续性预测（沿用最后一个值）"]
+    assert metric_table(regression, lang="zh").columns.tolist() == ["RMSE", "MAE"]
+    confusion = confusion_table({"classes": ["a", "b"], "confusion": [[3, 1], [0, 2]]}, lang="zh")
+    assert confusion.index.tolist() == ["真实类别 a", "真实类别 b"] and confusion.columns.tolist() == ["a", "b"]

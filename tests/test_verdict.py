@@ -1,3 +1,5 @@
+import re
+
 import pytest
 
 from slstm.verdict import verdict
@@ -72,3 +74,20 @@ def test_short_words_for_a_table():
     v = verdict({"task": "regression", "test": regression(8.3, 1.0, mean=40.0)})
     assert v["short"] == "worse than the naive forecast (trend)"
     assert verdict({"task": "regression", "test": regression(0.3, 1.0)})["short"] == "better than the naive forecast"
+
+
+def test_a_classifier_stuck_at_the_majority_rate_is_told_so():
+    stuck = {"task": "classification", "val": {"model": {"accuracy": 0.62}, "majority class": {"accuracy": 0.62}}}
+    v = verdict(stuck, {"loss": [0.7, 0.5, 0.4]}, depth=3)
+    assert v["reason"] == "majority" and "most common class" in v["text"] and "(majority class)" in v["short"]
+    learned = {"task": "classification", "val": {"model": {"accuracy": 0.58}, "majority class": {"accuracy": 0.62}}}
+    assert verdict(learned, {"loss": [0.7, 0.5, 0.4]})["reason"] != "majority"
+
+
+def test_the_verdict_speaks_chinese_with_the_same_numbers():
+    metrics = {"task": "regression", "val": regression(0.9, 1.0, mean=1.2), "test": regression(0.5, 0.25, mean=0.6)}
+    en, zh = verdict(metrics, {"loss": [1.0, 0.99]}), verdict(metrics, {"loss": [1.0, 0.99]}, lang="zh")
+    assert en["reason"] == zh["reason"] == "underfitting" and en["beats"] == zh["beats"]
+    assert zh["text"].startswith("在验证集上优于朴素预测") and "0.5" in zh["text"] and "2.00 倍" in zh["text"]
+    assert not re.search(r"[A-Za-z]{4,} [A-Za-z]{4,}", zh["text"]), zh["text"]
+    assert "欠拟合" in zh["short"]
