@@ -11,11 +11,10 @@ import streamlit as st
 from slstm import room_push
 from slstm.csvio import Limits, Table, apply_missing, read_csv
 from slstm.data import DataConfig, Windows, prepare
-from slstm.errors import SlstmError
+from slstm.errors import SlstmError, localize
 from slstm.i18n import DEFAULT_LANGUAGE, LANGUAGES, parse_lang, t
 from slstm.jobs import JobPool
 from slstm.lessons import parse_hide
-from slstm.room_text import say
 from slstm.rooms import TEACHER_COOKIE, RoomStore
 from slstm.runs import RunStore
 from slstm.samples import DEFAULT_SAMPLE, SAMPLES
@@ -120,7 +119,8 @@ def current_data() -> None:
                 try:
                     ss["test_frame"] = uploaded_table(test[0], test[1], policy, test[2]).frame
                 except SlstmError as exc:
-                    raise SlstmError(t("frame.test_file_unusable", LANG, name=test[1], error=exc)) from None
+                    error = localize(exc, LANG)
+                    raise SlstmError(t("frame.test_file_unusable", LANG, name=test[1], error=error)) from None
                 source += f":test:{test[0]}"
         else:
             sample = SAMPLES[ss.setdefault("sample", DEFAULT_SAMPLE)]
@@ -136,7 +136,7 @@ def current_data() -> None:
         with st.spinner(t("frame.cutting_windows", LANG)):
             ss["windows"] = windows_for(source, config, frame, ss["test_frame"])
     except SlstmError as exc:
-        ss["data_error"] = str(exc)
+        ss["data_error"] = localize(exc, LANG)  # a data error in the reader's language
         ss.setdefault("frame", None)
     except Exception:  # a bug or the machine (e.g. MemoryError): every page must still draw
         logger.exception("Preparing the data failed")
@@ -154,7 +154,7 @@ def current_spec() -> ArchitectureSpec:
             try:
                 ss["spec"] = ArchitectureSpec.from_url(token)
             except SlstmError as exc:
-                ss["link_error"] = t("frame.link_arch_error", LANG, error=exc)
+                ss["link_error"] = t("frame.link_arch_error", LANG, error=exc.text(LANG))
             except Exception:  # a spec must never break every page; SpecError should have caught it
                 logger.exception("Reading ?arch= failed")
                 ss["link_error"] = t("frame.link_arch_error_plain", LANG)
@@ -246,7 +246,7 @@ def restore() -> None:
     try:
         ss["ws"] = parse_restore_code(ss.get("restore_code"))
     except SlstmError as exc:
-        ss["restore_message"] = ("error", str(exc))
+        ss["restore_message"] = ("error", exc.text(LANG))
         return
     for key in ("active_run", "watching", "inspect_run", "delete_pending"):
         ss.pop(key, None)
@@ -311,10 +311,14 @@ def room_frame() -> None:
     if notice := ss.get("room_notice"):
         version, note, changed = notice
         with st.sidebar:
-            text = say("push.note", version=version, note=note) if note else say("push.no_note", version=version)
+            text = (
+                t("room.push.note", LANG, version=version, note=note)
+                if note
+                else t("room.push.no_note", LANG, version=version)
+            )
             st.info(escape_markdown(text))  # the teacher's note is text, never Markdown
-            st.caption(say("push.changed", what=", ".join(say(f"push.what.{w}") for w in changed)))
-            st.button(say("push.undo"), key="room_undo_push", on_click=_undo_push, args=(member.code,))
+            st.caption(t("room.push.changed", LANG, what=", ".join(t(f"room.push.what.{w}", LANG) for w in changed)))
+            st.button(t("room.push.undo", LANG), key="room_undo_push", on_click=_undo_push, args=(member.code,))
 
 
 pages = [
@@ -324,8 +328,12 @@ pages = [
     st.Page("pages/inspect.py", title=t("common.page.inspect", LANG), icon=":material/search_insights:"),
     st.Page("pages/compare.py", title=t("common.page.compare", LANG), icon=":material/compare_arrows:"),
     st.Page("pages/learn.py", title=t("common.page.learn", LANG), icon=":material/school:", url_path="learn"),
-    st.Page("pages/room.py", title=say("page.room"), icon=":material/groups:", url_path="room"),
-    *([st.Page("pages/teacher.py", title=say("page.teacher"), icon=":material/co_present:")] if teacher() else []),
+    st.Page("pages/room.py", title=t("room.page.room", LANG), icon=":material/groups:", url_path="room"),
+    *(
+        [st.Page("pages/teacher.py", title=t("room.page.teacher", LANG), icon=":material/co_present:")]
+        if teacher()
+        else []
+    ),
 ]
 nav = st.navigation(pages)
 language_picker()

@@ -10,6 +10,7 @@ import streamlit as st
 from pages import serve_through_app
 from slstm import limits, plots
 from slstm.errors import SpecError
+from slstm.i18n import labels, translator
 from slstm.presets import PRESETS
 from slstm.problems import validate
 from slstm.shapes import infer_shapes, shape_text, total_params, train_flops_per_epoch
@@ -19,6 +20,8 @@ from slstm.text import escape_markdown, quote
 serve_through_app()
 
 ss = st.session_state
+lang = ss["lang"]
+_ = translator(lang)
 windows = ss.get("windows")
 timesteps, features = (windows.timesteps, windows.num_features) if windows else (24, 1)
 num_outputs = windows.num_outputs if windows else 1
@@ -60,29 +63,26 @@ def set_dense(key: str) -> None:
         units = [int(u) for u in ss[key].replace(" ", "").split(",") if u]
         ss["spec"], ss["dense_error"] = replace(ss["spec"], dense=tuple(DenseSpec(u) for u in units)), None
     except (ValueError, SpecError):
-        ss["dense_error"] = (
-            f"Hidden Dense layers: expected up to {limits.MAX_DENSE} whole numbers from 1 to {limits.MAX_UNITS:,} "
-            f"separated by commas, e.g. 32, 16; got {quote(ss[key])}."
-        )
+        ss["dense_error"] = quote(ss[key])  # the text refused; the message is drawn in the page's language
 
 
-st.title("Architecture")
-st.write(
-    "A recurrent layer needs a 3D input (batch, timesteps, features). Every layer that feeds another recurrent "
-    "layer must therefore return the whole sequence (return_sequences=True); the last one usually returns only "
-    "its last output, a 2D (batch, units) tensor, for the Dense head."
-)
+st.title(_("architecture.title"))
+st.write(_("architecture.intro"))
 
 c1, c2 = st.columns([3, 1], vertical_alignment="bottom")
-preset = c1.selectbox("Start from a preset", list(PRESETS), format_func=lambda k: PRESETS[k].title, key="preset")
-c2.button(
-    "Apply preset", key="apply_preset", on_click=lambda: use(PRESETS[ss["preset"]].spec, PRESETS[ss["preset"]].lookback)
+preset = c1.selectbox(
+    _("architecture.preset"), list(PRESETS), format_func=lambda k: PRESETS[k].title(lang), key="preset"
 )
-st.caption(PRESETS[preset].story)
+c2.button(
+    _("architecture.apply_preset"),
+    key="apply_preset",
+    on_click=lambda: use(PRESETS[ss["preset"]].spec, PRESETS[ss["preset"]].lookback),
+)
+st.caption(PRESETS[preset].story(lang))
 
 spec: ArchitectureSpec = ss["spec"]
 st.number_input(
-    "Recurrent layers",
+    _("architecture.n_layers"),
     1,
     max(MAX_LAYERS, len(spec.layers)),  # a deeper stack (a lesson, a link) shows, with its problem below
     value=len(spec.layers),
@@ -98,32 +98,34 @@ for i, layer in enumerate(spec.layers):
         "selectbox",
         i,
         "kind",
-        f"Layer {i + 1}",
+        _("architecture.layer", n=i + 1),
         options=KINDS,
         index=KINDS.index(layer.kind),
         format_func=KIND_LABELS.get,
     )
-    edit(cols[1], "number_input", i, "units", "units", min_value=1, max_value=limits.MAX_UNITS, value=layer.units)
-    edit(cols[2], "checkbox", i, "return_sequences", "return_sequences", value=layer.return_sequences)
+    units_label = _("architecture.field.units")
+    edit(cols[1], "number_input", i, "units", units_label, min_value=1, max_value=limits.MAX_UNITS, value=layer.units)
+    rs_label = _("architecture.field.return_sequences")
+    edit(cols[2], "checkbox", i, "return_sequences", rs_label, value=layer.return_sequences)
     for col, name in ((cols[3], "dropout"), (cols[4], "recurrent_dropout")):
         edit(
             col,
             "number_input",
             i,
             name,
-            name,
+            _(f"architecture.field.{name}"),
             min_value=0.0,
             max_value=limits.MAX_DROPOUT,
             value=getattr(layer, name),
             step=0.1,
         )
-    edit(cols[5], "checkbox", i, "bidirectional", "Bidirectional", value=layer.bidirectional)
+    edit(cols[5], "checkbox", i, "bidirectional", _("architecture.field.bidirectional"), value=layer.bidirectional)
     edit(
         cols[6],
         "selectbox",
         i,
         "merge_mode",
-        "merge_mode",
+        _("architecture.field.merge_mode"),
         options=MERGE_MODES,
         index=MERGE_MODES.index(layer.merge_mode),
         disabled=not layer.bidirectional,
@@ -135,7 +137,7 @@ for i, layer in enumerate(spec.layers):
         disabled=i == 0,
         on_click=move,
         args=(i, i - 1),
-        help="Move up",
+        help=_("architecture.move_up"),
     )
     cols[8].button(
         "",
@@ -144,40 +146,42 @@ for i, layer in enumerate(spec.layers):
         disabled=i == len(spec.layers) - 1,
         on_click=move,
         args=(i, i + 1),
-        help="Move down",
+        help=_("architecture.move_down"),
     )
     cols[9].button(
         "",
         icon=":material/delete:",
         key=f"del_{k}",
         disabled=len(spec.layers) == 1,
-        help="Remove this layer",
+        help=_("architecture.remove"),
         on_click=lambda i=i: use(replace(ss["spec"], layers=ss["spec"].layers[:i] + ss["spec"].layers[i + 1 :])),
     )
 c1, c2 = st.columns(2)
 c1.text_input(
-    "Hidden Dense layers after the stack (units, comma-separated)",
+    _("architecture.dense"),
     ", ".join(str(d.units) for d in spec.dense),
     key=f"dense_v{version}",
     on_change=set_dense,
     args=(f"dense_v{version}",),
 )
 c2.radio(
-    "Output head",
+    _("architecture.head"),
     ["dense", "none"],
     index=["dense", "none"].index(spec.head),
     key=f"head_v{version}",
     horizontal=True,
     on_change=lambda: use(replace(ss["spec"], head=ss[f"head_v{version}"])),
-    help="dense: a Dense layer sized to the target. none: the last layer is the output layer "
-    "(the tutorial's first example).",
+    help=_("architecture.head_help"),
 )
 if ss.get("dense_error"):
-    st.error(escape_markdown(ss["dense_error"]))
+    message = _(
+        "architecture.dense_error", max_dense=limits.MAX_DENSE, max_units=limits.MAX_UNITS, got=ss["dense_error"]
+    )
+    st.error(escape_markdown(message))
 if ss.get("link_error"):
     st.error(escape_markdown(ss.pop("link_error")))
 
-problems = validate(spec, num_outputs=num_outputs, timesteps=timesteps, num_features=features)  # server settings apply
+problems = validate(spec, num_outputs=num_outputs, timesteps=timesteps, num_features=features, lang=lang)
 for n, problem in enumerate(problems):
     (st.error if problem.is_error else st.warning)(problem.message)  # specs hold no user text
     fix_cols = st.columns(max(1, len(problem.fixes)) + 2)
@@ -185,53 +189,61 @@ for n, problem in enumerate(problems):
         fix_cols[j].button(fix.label, key=f"fix_{n}_{j}", icon=":material/build:", on_click=use, args=(fix.spec,))
 
 rows = infer_shapes(spec, timesteps=timesteps, num_features=features, num_outputs=num_outputs)
+flow_words = labels("plots.shape_flow", lang)
 table = pd.DataFrame(
     {
-        "layer": [f"{r.name} ({r.label})" for r in rows],
-        "output shape": [shape_text(r.output_shape) for r in rows],
-        "tensor": ["—" if r.ndim is None else f"{r.ndim}D" for r in rows],
-        "params": ["—" if r.params is None else f"{r.params:,}" for r in rows],
-        "formula": [r.formula for r in rows],
+        _("architecture.column.layer"): [f"{r.name} ({plots.layer_label(r, flow_words)})" for r in rows],
+        _("architecture.column.output_shape"): [shape_text(r.output_shape) for r in rows],
+        _("architecture.column.tensor"): ["—" if r.ndim is None else f"{r.ndim}D" for r in rows],
+        _("architecture.column.params"): ["—" if r.params is None else f"{r.params:,}" for r in rows],
+        _("architecture.column.formula"): [r.formula for r in rows],
     }
 )
 st.dataframe(table, hide_index=True, width="stretch")
 left, right = st.columns([3, 2])
 with left:
-    st.plotly_chart(plots.shape_flow((None, timesteps, features), rows), key="shape_flow")
+    st.plotly_chart(plots.shape_flow((None, timesteps, features), rows, labels=flow_words), key="shape_flow")
 with right:
     total = total_params(rows)
-    st.metric("Total parameters", "—" if total is None else f"{total:,}")
-    st.caption(f"Input: {shape_text((None, timesteps, features))} from the Data page.")
+    st.metric(_("architecture.total_params"), "—" if total is None else f"{total:,}")
+    st.caption(_("architecture.input_caption", shape=shape_text((None, timesteps, features))))
     samples = len(windows.train) if windows else 0
     flops = train_flops_per_epoch(rows, timesteps=timesteps, samples=samples)
     if flops:
         st.metric(
-            "Training cost per epoch (rough)",
-            f"{flops / 1e9:,.2f} GFLOP",
-            help="6 FLOPs per weight per timestep per training sample: for comparing stacks.",
+            _("architecture.flops"),
+            _("architecture.flops_value", gflop=flops / 1e9),
+            help=_("architecture.flops_help"),
         )
 
-st.subheader("Take it with you")
+st.subheader(_("architecture.take_away"))
 token = spec.to_url()
 st.query_params["arch"] = token  # the address bar always carries the current stack
-code_tab, link_tab, json_tab = st.tabs(["Keras code", "Share link", "JSON"])
+code_tab, link_tab, json_tab = st.tabs(
+    [_("architecture.tab_code"), _("architecture.tab_link"), _("architecture.tab_json")]
+)
 with code_tab:
     try:
         from slstm.codegen import to_keras_code
 
         target_form = windows.config.target_form if windows is not None else "value"
         code = to_keras_code(
-            spec, timesteps=timesteps, num_features=features, num_outputs=num_outputs, target_form=target_form
+            spec,
+            timesteps=timesteps,
+            num_features=features,
+            num_outputs=num_outputs,
+            target_form=target_form,
+            lang=lang,
         )
     except SpecError as exc:
-        st.info(escape_markdown(f"Fix the stack first: {exc}"))
+        st.info(escape_markdown(_("architecture.fix_first", error=exc)))
     else:
         st.code(code, language="python")
         st.download_button(
-            "Download model.py", code, "model.py", "text/x-python", key="download_code", on_click="ignore"
+            _("architecture.download_code"), code, "model.py", "text/x-python", key="download_code", on_click="ignore"
         )
 with link_tab:
-    st.write("Anyone who opens this link gets this exact stack.")
+    st.write(_("architecture.link_intro"))
     base = (st.context.url or "").rstrip("/")
     if not base.endswith("/architecture"):  # the context URL may name the app's root, not this page
         base += "/architecture"
@@ -239,14 +251,19 @@ with link_tab:
 with json_tab:
     st.code(spec.to_json(), language="json", wrap_lines=True)
     st.download_button(
-        "Download spec.json", spec.to_json(), "spec.json", "application/json", key="download_spec", on_click="ignore"
+        _("architecture.download_spec"),
+        spec.to_json(),
+        "spec.json",
+        "application/json",
+        key="download_spec",
+        on_click="ignore",
     )
-    upload = st.file_uploader("Load a spec.json", type=["json"], key="spec_upload")
+    upload = st.file_uploader(_("architecture.load_spec"), type=["json"], key="spec_upload")
     if upload is not None and ss.get("spec_upload_seen") != upload.file_id:
         try:
             loaded = ArchitectureSpec.from_json(upload.getvalue())
         except SpecError as exc:
-            st.error(escape_markdown(f"{quote(upload.name)} could not be loaded: {exc}"))
+            st.error(escape_markdown(_("architecture.load_error", name=quote(upload.name), error=exc)))
         else:
             ss["spec_upload_seen"] = upload.file_id
             use(loaded)

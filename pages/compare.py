@@ -166,7 +166,7 @@ try:
         patience=int(patience) or None,
     )
 except SlstmError as exc:
-    st.error(str(exc))
+    st.error(exc.text(lang))
     st.stop()
 fingerprint = compare.fingerprint(config_dict(windows.config), train.to_dict())
 planned = compare.plan_sweep(sorted(depths), sorted(widths), fingerprint=fingerprint)
@@ -185,7 +185,7 @@ if st.button(_("compare.run_sweep", count=len(planned)), type="primary", key="ru
         )
         st.rerun()
     except SlstmError as exc:
-        st.error(str(exc))
+        st.error(exc.text(lang))
 
 
 def sweep_view() -> None:

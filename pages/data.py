@@ -11,6 +11,7 @@ from slstm import plots
 from slstm.csvio import POLICIES, format_report
 from slstm.data import SCALINGS, TARGET_FORMS, TASKS
 from slstm.defaults import suggest_lookback
+from slstm.errors import localize
 from slstm.i18n import labels, translator
 from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.text import escape_markdown
@@ -139,7 +140,7 @@ if table is not None:
         _("data.report", steps=len(table.report.steps), warnings=len(table.report.warnings)),
         expanded=bool(table.report.warnings),
     ):
-        st.text(format_report(table))  # plain text: file and column names are never Markdown
+        st.text(format_report(table, lang=ss["lang"]))  # plain text: file and column names are never Markdown
 numeric = ss.get("numeric_columns") or []
 if numeric:
     c1, c2 = st.columns([1, 2])
@@ -216,7 +217,7 @@ if windows.classes:
     classes_table = pd.DataFrame(windows.class_counts()).T.rename_axis(_("data.class_axis"))
     st.dataframe(classes_table, width="content", key="class_counts")
 for note in windows.notes:
-    st.warning(escape_markdown(note))
+    st.warning(escape_markdown(localize(note, ss["lang"])))
 if not long_format and c.targets[0] in frame.columns and frame[c.targets[0]].dtype.kind in "fiu":
     hint = suggest_lookback(frame[c.targets[0]].to_numpy("float64")[: windows.train.rows[1]])
     if hint and hint != c.lookback:

@@ -9,6 +9,7 @@ import streamlit as st
 from pages import serve_through_app
 from slstm import downloads, limits, plots, results
 from slstm.errors import SlstmError
+from slstm.i18n import labels, restate, translator
 from slstm.jobs import JobInputs
 from slstm.problems import check_job, cudnn_notes, validate
 from slstm.text import escape_markdown
@@ -18,11 +19,13 @@ from slstm.verdict import verdict
 serve_through_app()
 
 ss = st.session_state
+lang = ss["lang"]
+_ = translator(lang)
 store, pool = ss["run_store"], ss["job_pool"]
 pool.pump()  # take in the workers' latest events now rather than at the pump thread's next tick
 if pool.store_error:
     st.warning(pool.store_error)
-st.title("Train")
+st.title(_("train.title"))
 windows, spec = ss.get("windows"), ss["spec"]
 
 
@@ -32,35 +35,42 @@ DEFAULTS = TrainConfig()  # early stopping on val_loss with the best weights res
 def settings_ui() -> TrainConfig | None:
     c = st.columns(4)
     epochs = c[0].number_input(
-        "Epochs", 1, limits.MAX_EPOCHS, value=DEFAULTS.epochs, key="epochs", persist_state="session"
+        _("train.epochs"), 1, limits.MAX_EPOCHS, value=DEFAULTS.epochs, key="epochs", persist_state="session"
     )
-    batch = c[1].number_input("Batch size", 1, 4096, value=32, key="batch_size", persist_state="session")
+    batch = c[1].number_input(_("train.batch_size"), 1, 4096, value=32, key="batch_size", persist_state="session")
     lr = c[2].number_input(
-        "Learning rate", 1e-5, 1.0, value=1e-3, step=1e-4, format="%.4f", key="learning_rate", persist_state="session"
+        _("train.learning_rate"),
+        1e-5,
+        1.0,
+        value=1e-3,
+        step=1e-4,
+        format="%.4f",
+        key="learning_rate",
+        persist_state="session",
     )
-    optimizer = c[3].selectbox("Optimizer", OPTIMIZERS, key="optimizer", persist_state="session")
-    with st.expander("More: early stopping, gradient clipping, seed"):
+    optimizer = c[3].selectbox(_("train.optimizer"), OPTIMIZERS, key="optimizer", persist_state="session")
+    with st.expander(_("train.more")):
         c = st.columns(3)
         patience = c[0].number_input(
-            "Early-stopping patience (0 = off)",
+            _("train.patience"),
             0,
             100,
             value=DEFAULTS.patience or 0,
             key="patience",
             persist_state="session",
-            help="Stop when val_loss has not improved for this many epochs, and keep the best weights.",
+            help=_("train.patience_help"),
         )
         clipnorm = c[1].number_input(
-            "clipnorm (0 = off)",
+            _("train.clipnorm"),
             0.0,
             100.0,
             value=0.0,
             step=0.5,
             key="clipnorm",
             persist_state="session",
-            help="Clip each gradient's norm: a cure for NaN loss.",
+            help=_("train.clipnorm_help"),
         )
-        seed = c[2].number_input("Seed", 0, 2**31 - 1, value=0, key="seed", persist_state="session")
+        seed = c[2].number_input(_("train.seed"), 0, 2**31 - 1, value=0, key="seed", persist_state="session")
     try:
         return TrainConfig(
             epochs=int(epochs),
@@ -72,16 +82,16 @@ def settings_ui() -> TrainConfig | None:
             patience=int(patience) or None,
         )
     except SlstmError as exc:
-        st.error(str(exc))
+        st.error(exc.text(lang))
         return None
 
 
 def start(config: TrainConfig) -> None:
     try:
-        check_job(spec, windows, config.epochs)  # the server's budgets, before anything is recorded
+        check_job(spec, windows, config.epochs, lang=lang)  # the server's budgets, before anything is recorded
         pool.check_quota(ss["ws"])  # before the run is recorded; submit checks again
     except SlstmError as exc:
-        st.error(str(exc))
+        st.error(exc.text(lang))
         return
     run = store.create_run(
         workspace=ss["ws"],
@@ -89,13 +99,14 @@ def start(config: TrainConfig) -> None:
         data_config=results.config_dict(windows.config),
         train_config=config.to_dict(),
         name=ss.get("run_name") or "",
+        default_name=_("train.run_name"),
     )
     try:
         pool.submit(
             JobInputs(run.id, ss["ws"], ss["frame"], windows.config, spec, config, test_frame=ss.get("test_frame"))
         )
     except SlstmError as exc:
-        st.error(str(exc))
+        st.error(exc.text(lang))
     ss["active_run"] = run.id
 
 
@@ -112,43 +123,46 @@ def live_view(run_id: str) -> None:
         pool.touch(run_id)
         total = job.epochs
         if job.status == "queued":
-            st.info(
-                escape_markdown(
-                    f"{run.name} is waiting for a free trainer: position {pool.position(run_id)} in the queue."
-                )
-            )
+            st.info(escape_markdown(_("train.queued", name=run.name, position=pool.position(run_id))))
         else:
             done = len(history["epoch"])
             fraction = min(1.0, (done + (job.batch / job.steps if job.steps and job.epoch > done else 0)) / total)
             elapsed = time.time() - (job.started or time.time())
-            text = f"Epoch {max(job.epoch, done)}/{total}, batch {job.batch}/{job.steps or '?'}"
-            text += f" · {results.duration(elapsed)} elapsed"
+            text = _("train.progress", epoch=max(job.epoch, done), total=total, batch=job.batch, steps=job.steps or "?")
+            text += _("train.elapsed", elapsed=results.duration(elapsed, lang=lang))
             if history["seconds"]:
                 left = (total - done) * sum(s or 0 for s in history["seconds"]) / len(history["seconds"])
-                text += f", about {results.duration(left)} left"
+                text += _("train.left", left=results.duration(left, lang=lang))
             if job.status == "running":
-                st.progress(fraction, text=f"{text} · on {job.device or 'CPU'}")
+                st.progress(fraction, text=_("train.on_device", text=text, device=job.device or "CPU"))
                 if job.device.startswith("GPU"):
-                    notes = cudnn_notes(job.spec)
-                    st.caption(" ".join(notes) if notes else "Every recurrent layer can use the fast cuDNN kernel.")
+                    notes = cudnn_notes(job.spec, lang=lang)
+                    st.caption(" ".join(notes) if notes else _("train.cudnn_all"))
             elif job.ended_here:  # over; its end is still being written to the store
-                st.progress(1.0, text=f"{text} · saving the results…")
+                st.progress(1.0, text=_("train.saving", text=text))
             else:
-                st.progress(0.0, text="Starting the trainer…")
+                st.progress(0.0, text=_("train.starting"))
         st.button(
-            "Stop",
+            _("train.stop"),
             key="stop",
             icon=":material/stop_circle:",
             on_click=pool.stop,
             args=(run_id,),
-            help="Ends after the current batch; every finished epoch is kept.",
+            help=_("train.stop_help"),
         )
     elif ss.get("watching") == run_id:  # it just ended: redraw the whole page with its results
         ss["watching"] = None
         st.rerun()
     if history["epoch"]:
-        st.plotly_chart(plots.loss_curve(history), key="loss_chart")
-    st.caption(escape_markdown(f"{run.name} · {run.status} · {run.epochs_done} epochs · {run.message}"))
+        st.plotly_chart(plots.loss_curve(history, labels=labels("plots.loss", lang)), key="loss_chart")
+    line = _(
+        "train.run_line",
+        name=run.name,
+        status=_(f"common.status.{run.status}"),
+        epochs=_("common.epochs", count=run.epochs_done),
+        message=restate(run.message, lang, "jobs"),
+    )
+    st.caption(escape_markdown(line))
 
 
 config = settings_ui()
@@ -156,7 +170,11 @@ problems = (
     [
         p
         for p in validate(
-            spec, num_outputs=windows.num_outputs, timesteps=windows.timesteps, num_features=windows.num_features
+            spec,
+            num_outputs=windows.num_outputs,
+            timesteps=windows.timesteps,
+            num_features=windows.num_features,
+            lang=lang,
         )
         if p.is_error
     ]
@@ -168,38 +186,35 @@ if active is not None and store.get(active) is None:  # the run started here was
     active = ss["active_run"] = None
 busy = active is not None and pool.get(active) is not None and not pool.get(active).done
 if windows is None:
-    st.error(escape_markdown(f"No data to train on: {ss['data_error']}"))
+    st.error(escape_markdown(_("train.no_data", error=ss["data_error"])))
 elif problems:
-    st.error(f"The architecture cannot be trained yet: {problems[0].message}")
-    st.page_link("pages/architecture.py", label="Fix it on the Architecture page", icon=":material/stacks:")
+    st.error(_("train.cannot_train", problem=problems[0].message))
+    st.page_link("pages/architecture.py", label=_("train.fix_it"), icon=":material/stacks:")
 else:
-    st.write(escape_markdown(f"{spec.short()} on {ss['data_name']}: X_train {windows.input_shape}"))
-    if st.button("Train", type="primary", key="train", disabled=busy or config is None):
+    st.write(escape_markdown(_("train.ready", spec=spec.short(), data=ss["data_name"], shape=windows.input_shape)))
+    if st.button(_("train.train"), type="primary", key="train", disabled=busy or config is None):
         start(config)
         st.rerun()  # redraw with Train disabled and the live view running
 
 runs = store.list_runs(ss["ws"])
 shown = active or (runs[0].id if runs else None)
 if shown is None:
-    st.caption(
-        "No runs yet in this workspace. Runs are kept for this browser; to open them on another device, use the "
-        "restore code under 'Your workspace' in the sidebar."
-    )
+    st.caption(_("train.no_runs"))
     st.stop()
 if busy:
     ss["watching"] = shown
 st.fragment(live_view, run_every=1 if busy else None)(shown)
 run = store.get(shown)
 if run is None:  # deleted while this page was drawn
-    st.info("That run was just deleted.")
+    st.info(_("train.deleted"))
     st.stop()
 if run.status == "failed":
-    st.error(escape_markdown(run.message))
+    st.error(escape_markdown(restate(run.message, lang, "jobs")))
 if not run.metrics or busy:
     st.stop()
 
-st.subheader("How good is it?")
-st.caption("Metrics in the target's own units. A model is only useful if it beats the naive baselines.")
+st.subheader(_("train.how_good"))
+st.caption(_("train.how_good_caption"))
 same_data = windows is not None and results.config_dict(windows.config) == run.data_config
 judged = verdict(
     run.metrics,
@@ -207,15 +222,16 @@ judged = verdict(
     data_config=run.data_config,
     train_samples=len(windows.train) if same_data else None,
     depth=len(run.spec.get("layers", [])),
+    lang=lang,
 )
 verdict_box = st.success if judged["beats"] and all(judged["beats"].values()) else st.warning
 verdict_box(escape_markdown(judged["text"]), icon=":material/gavel:")
-for split, title in (("val", "Validation"), ("test", "Test")):
+for split, title in (("val", _("train.validation")), ("test", _("train.test"))):
     if split in run.metrics:
         st.write(f"**{title}**")
-        st.dataframe(results.metric_table(run.metrics[split]).style.format("{:.4g}"))
+        st.dataframe(results.metric_table(run.metrics[split], lang=lang).style.format("{:.4g}"))
         if "confusion" in run.metrics[split]:
-            st.dataframe(results.confusion_table(run.metrics[split]))
+            st.dataframe(results.confusion_table(run.metrics[split], lang=lang))
 folder = store.run_dir(run.id)
 predictions = results.load_predictions(folder)
 if same_data:
@@ -223,19 +239,24 @@ if same_data:
 targets = tuple(run.data_config.get("targets", ()))
 if "test_pred" in predictions and run.metrics.get("task") != "classification":
     st.plotly_chart(
-        plots.predictions(predictions["test_truth"], predictions["test_pred"], unit=", ".join(targets) or "value"),
+        plots.predictions(
+            predictions["test_truth"],
+            predictions["test_pred"],
+            unit=", ".join(targets) or None,
+            labels=labels("plots.predictions", lang),
+        ),
         key="pred_chart",
     )
 c = st.columns(4)
 if (folder / "model.keras").exists():  # the downloads are built when clicked, not on every rerun
     c[0].download_button(
-        "Model (.keras)", downloads.model(folder), f"{run.name}.keras", key="dl_model", on_click="ignore"
+        _("train.dl_model"), downloads.model(folder), f"{run.name}.keras", key="dl_model", on_click="ignore"
     )
 c[1].download_button(
-    "Spec (JSON)", json.dumps(run.spec), "spec.json", "application/json", key="dl_spec", on_click="ignore"
+    _("train.dl_spec"), json.dumps(run.spec), "spec.json", "application/json", key="dl_spec", on_click="ignore"
 )
 c[2].download_button(
-    "History (CSV)",
+    _("train.dl_history"),
     downloads.history(store, run.id),
     "history.csv",
     "text/csv",
@@ -243,7 +264,7 @@ c[2].download_button(
     on_click="ignore",
 )
 c[3].download_button(
-    "Predictions (CSV)",
+    _("train.dl_predictions"),
     downloads.predictions(folder, targets),
     "predictions.csv",
     "text/csv",

@@ -4,9 +4,11 @@ run with numpy and keras. It builds what build_model builds: same layers, names,
 from __future__ import annotations
 
 import math
+import unicodedata
 from numbers import Integral, Real
 
 from slstm.errors import SlstmError, SpecError
+from slstm.i18n import t, texts
 from slstm.problems import first_error, validate
 from slstm.shapes import LayerShape, infer_shapes, shape_text, total_params
 from slstm.spec import KIND_LABELS, ArchitectureSpec, LayerSpec
@@ -29,8 +31,10 @@ def to_keras_code(
     learning_rate: float = 1e-3,
     fit: bool = True,
     target_form: str = "value",
+    lang: str = "en",
 ) -> str:
-    """A runnable Python script that builds, compiles and trains `spec` on placeholder data.
+    """A runnable Python script that builds, compiles and trains `spec` on placeholder data, its comments in
+    `lang` (slstm/messages/<lang>/codegen.toml; the code itself is the same in every language).
 
     Raises SpecError (the first problem from validate()) when the stack cannot work. `fit=False` leaves
     out the training call (for a preview, or a test that executes the script). `target_form="change"` adds
@@ -57,7 +61,12 @@ def to_keras_code(
         )
     sequence_target = bool(sequence_target)
     problems = validate(
-        spec, num_outputs=num_outputs, sequence_target=sequence_target, timesteps=timesteps, num_features=num_features
+        spec,
+        num_outputs=num_outputs,
+        sequence_target=sequence_target,
+        timesteps=timesteps,
+        num_features=num_features,
+        lang=lang,
     )
     problem = first_error([p for p in problems if p.code != "param_budget"])  # the budget is this server's, not yours
     if problem:
@@ -65,34 +74,43 @@ def to_keras_code(
 
     rows = infer_shapes(spec, timesteps=timesteps, num_features=num_features, num_outputs=num_outputs)
     classify = task == "classification"
-    lines = _header(spec, timesteps, num_features, num_outputs, classify, sequence_target)
+    lines = _header(spec, timesteps, num_features, num_outputs, classify, sequence_target, lang)
     lines += ["import keras", "import numpy as np", "from keras import layers", ""]
-    lines += _model(spec, rows, timesteps, num_features, num_outputs, classify)
-    lines += _compile(spec, classify, float(learning_rate), total_params(rows) or 0)
-    lines += _data(timesteps, num_features, num_outputs, classify, sequence_target)
+    lines += _model(spec, rows, timesteps, num_features, num_outputs, classify, lang)
+    lines += _compile(spec, classify, float(learning_rate), total_params(rows) or 0, lang)
+    lines += _data(timesteps, num_features, num_outputs, classify, sequence_target, lang)
     if target_form == "change" and not classify:
-        lines += CHANGE_LINES
+        lines += change_lines(lang)
     if fit:
         lines.append(f"model.fit(x, y, epochs={epochs}, batch_size={batch_size}, validation_split=0.2)")
-    lines.append('print(f"Total parameters: {model.count_params():,}")')
+    lines.append(f'print(f"{t("codegen.print_total", lang)}: {{model.count_params():,}}")')
     return "\n".join(lines) + "\n"
 
 
-CHANGE_LINES = [
-    "# Target form: the change from the last input value. The Explorer fed the network each step's change of",
-    "# the target column and trained it on y = next value - last input value (scaled on the training rows);",
-    "# a forecast in the target's units is the last input value plus the predicted change.",
-    "def to_changes(series: np.ndarray, lookback: int):",
-    '    """One series (rows,) -> x (samples, lookback, 1) of step changes, y (samples, 1) changes, last values."""',
-    "    steps = np.diff(series, prepend=series[:1])  # (rows,), the first step's change is 0",
-    "    x = np.lib.stride_tricks.sliding_window_view(steps[:-1], lookback)[..., None]",
-    "    last = series[lookback - 1 : -1]  # the last input value of each window",
-    "    return x, (series[lookback:] - last)[:, None], last",
-    "",
-    "",
-    "# x, y, last = to_changes(your_series, lookback); model.fit(x, y); forecast = last + model.predict(x)[:, 0]",
-    "",
-]
+def change_lines(lang: str = "en") -> list[str]:
+    """The helper for target_form="change": how the Explorer prepared the data, with comments in `lang`."""
+    return [
+        "",  # two blank lines before a function, as ruff format writes it
+        *(f"# {line}" for line in texts("codegen.change", lang)),
+        "def to_changes(series: np.ndarray, lookback: int):",
+        f'    """{t("codegen.change_doc", lang)}"""',
+        f"    steps = np.diff(series, prepend=series[:1])  # {t('codegen.change_first', lang)}",
+        "    x = np.lib.stride_tricks.sliding_window_view(steps[:-1], lookback)[..., None]",
+        f"    last = series[lookback - 1 : -1]  # {t('codegen.change_last', lang)}",
+        "    return x, (series[lookback:] - last)[:, None], last",
+        "",
+        "",
+        "# x, y, last = to_changes(your_series, lookback); model.fit(x, y); forecast = last + model.predict(x)[:, 0]",
+        "",
+    ]
+
+
+CHANGE_LINES = change_lines("en")
+
+
+def _columns(text: str) -> int:
+    """How wide a line shows in an editor (and in ruff's line-length check): CJK characters take two columns."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _whole(name: str, value: object) -> int:
@@ -108,30 +126,28 @@ def _word(text: str) -> str:
     return f'"{text}"'
 
 
-def _header(spec, timesteps, num_features, num_outputs, classify, sequence_target) -> list[str]:
+def _header(spec, timesteps, num_features, num_outputs, classify, sequence_target, lang) -> list[str]:
     parts = [f"{KIND_LABELS[x.kind]}({x.units})" for x in spec.layers]
     parts = [f"Bidirectional({p})" if x.bidirectional else p for x, p in zip(spec.layers, parts, strict=True)]
     parts += [f"Dense({d.units}, {d.activation})" for d in spec.dense]
     if spec.head == "dense":
         parts.append(f"Dense({num_outputs}, softmax)" if classify else f"Dense({num_outputs})")
-    per = "timestep" if sequence_target else "window"
+    per = t("codegen.per_timestep" if sequence_target else "codegen.per_window", lang)
     y_shape = _samples_text(_target_shape(timesteps, num_outputs, classify, sequence_target))
-    if classify:
-        target = f"one of {num_outputs} classes per {per}, as integer labels of shape {y_shape}"
-    else:
-        target = f"{num_outputs} value{'s' if num_outputs > 1 else ''} per {per} (regression), shape {y_shape}"
+    kind = "codegen.target_classes" if classify else "codegen.target_values"
+    target = t(kind, lang, count=num_outputs, per=per, shape=y_shape)
     flow = [""]  # the layers joined by " -> ", wrapped to LINE_LENGTH
     for part in parts:
-        if flow[-1] and len(f"#   {flow[-1]} -> {part}") > LINE_LENGTH:
+        if flow[-1] and _columns(f"#   {flow[-1]} -> {part}") > LINE_LENGTH:
             flow[-1] += " ->"
             flow.append("")
         flow[-1] += f" -> {part}" if flow[-1] else part
     return [
-        "# A stacked recurrent network, made by Stacked LSTM Explorer:",
+        f"# {t('codegen.made_by', lang)}",
         *(f"#   {line}" for line in flow),
-        f"# Input: windows of shape (samples, timesteps, features) = (samples, {timesteps}, {num_features}).",
-        f"# Target: {target}.",
-        "# Needs numpy and keras with a backend, e.g. `pip install numpy keras tensorflow`.",
+        f"# {t('codegen.input', lang, timesteps=timesteps, features=num_features)}",
+        f"# {t('codegen.target', lang, target=target)}",
+        f"# {t('codegen.needs', lang)}",
     ]
 
 
@@ -165,12 +181,12 @@ def _recurrent(layer: LayerSpec, name: str) -> tuple[str, list[str]]:
 def _element(func: str, args: list[str], comment: str) -> list[str]:
     """One item of the Sequential list, with its comment; split one argument per line when too long."""
     flat = f"        {func}({', '.join(args)}),  # {comment}"
-    if len(flat) <= LINE_LENGTH:
+    if _columns(flat) <= LINE_LENGTH:
         return [flat]
     return [f"        {func}(", *(f"            {a}," for a in args), f"        ),  # {comment}"]
 
 
-def _model(spec, rows: list[LayerShape], timesteps, num_features, num_outputs, classify) -> list[str]:
+def _model(spec, rows: list[LayerShape], timesteps, num_features, num_outputs, classify, lang) -> list[str]:
     calls = [_recurrent(layer, row.name) for layer, row in zip(spec.layers, rows, strict=False)]
     dense_rows = rows[len(spec.layers) :]
     for d, row in zip(spec.dense, dense_rows, strict=False):
@@ -179,17 +195,17 @@ def _model(spec, rows: list[LayerShape], timesteps, num_features, num_outputs, c
         softmax = ['activation="softmax"'] if classify else []
         calls.append(("layers.Dense", [str(num_outputs), *softmax, f"name={_word(rows[-1].name)}"]))
     lines = [
-        "# The model: the same layers, names, output shapes and parameter counts as in the Explorer.",
+        f"# {t('codegen.model', lang)}",
         "model = keras.Sequential(",
         "    [",
         f"        keras.Input(shape=({timesteps}, {num_features})),  # (batch, timesteps, features)",
     ]
     for (func, args), row in zip(calls, rows, strict=True):
-        lines += _element(func, args, f"-> {shape_text(row.output_shape)}, {row.params:,} params")
+        lines += _element(func, args, t("codegen.layer", lang, shape=shape_text(row.output_shape), params=row.params))
     return [*lines, "    ],", '    name="stacked_rnn",', ")", ""]
 
 
-def _compile(spec, classify: bool, learning_rate: float, total: int) -> list[str]:
+def _compile(spec, classify: bool, learning_rate: float, total: int, lang: str) -> list[str]:
     if not classify:
         loss, metric = '"mse"', '"mae"'
     elif spec.head == "dense":
@@ -202,23 +218,23 @@ def _compile(spec, classify: bool, learning_rate: float, total: int) -> list[str
         f"    loss={loss},",
         f"    metrics=[{metric}],",
         ")",
-        f"model.summary()  # Total params: {total:,}",
+        f"model.summary()  # {t('codegen.summary', lang, total=total)}",
         "",
     ]
 
 
-def _data(timesteps, num_features, num_outputs, classify, sequence_target) -> list[str]:
+def _data(timesteps, num_features, num_outputs, classify, sequence_target, lang) -> list[str]:
     y_shape = _target_shape(timesteps, num_outputs, classify, sequence_target)
     size = ", ".join(str(SAMPLES if s is None else s) for s in y_shape)
     if classify:
         y = f"y = np.random.randint(0, {num_outputs}, size=({size}{',' if len(y_shape) == 1 else ''}))"
-        what = f"class labels 0..{num_outputs - 1}"
+        what = t("codegen.y_classes", lang, last=num_outputs - 1)
     else:
         y = f'y = np.random.rand({size}).astype("float32")'
-        what = "targets"
+        what = t("codegen.y_targets", lang)
     y_text = _samples_text(y_shape)
     return [
-        "# Placeholder data of the right shape: replace x and y with your own windows and targets.",
+        f"# {t('codegen.data', lang)}",
         f'x = np.random.rand({SAMPLES}, {timesteps}, {num_features}).astype("float32")'
         "  # (samples, timesteps, features)",
         f"{y}  # {y_text}: {what}",

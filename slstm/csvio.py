@@ -16,8 +16,9 @@ import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
 from slstm import csvsniff as sniff
-from slstm.csvsniff import DELIMITER_NAMES, NA_TOKENS, count, lines_list, n
-from slstm.errors import DataError
+from slstm.csvsniff import NA_TOKENS, Spaced, count, delimiter_name, lines_list
+from slstm.errors import DataError, Listing, Message, localize
+from slstm.i18n import DEFAULT_LANGUAGE, t
 from slstm.text import has_invisible, quote, visible
 
 POLICIES = ("drop", "ffill", "interpolate", "keep")
@@ -41,7 +42,7 @@ class Limits:
             key = f"SLSTM_{f.name.upper()}"
             if (raw := os.environ.get(key)) is not None:
                 if not raw.strip().isdigit() or int(raw) < 1:
-                    raise DataError(f"{key}={raw!r} is not a positive whole number; set it like {key}={f.default}.")
+                    raise DataError("dataerr.bad_limit", key=key, raw=repr(raw), default=f.default)
                 values[f.name] = int(raw)
         return cls(**values)
 
@@ -67,8 +68,8 @@ class LoadReport:
     rows: int
     columns: list[ColumnInfo]
     time_column: str | None
-    steps: list[str]  # every detection/cleaning step, in plain words
-    warnings: list[str]  # things to look at that did not change the data
+    steps: list[str]  # every detection/cleaning step, in plain words (each a Message: English, or .text(lang))
+    warnings: list[str]  # things to look at that did not change the data (Messages too)
 
 
 @dataclass
@@ -130,11 +131,8 @@ def _visible_names(names: list[str], notes: list[str]) -> list[str]:
         out.append(shown)
         changed.append(shown)
     if changed:
-        listed = ", ".join(quote(c, 40) for c in changed[:5]) + (", …" if len(changed) > 5 else "")
-        notes.append(
-            f"{count(len(changed), 'column name')} held invisible characters (zero-width or odd spaces, direction "
-            f"marks); they are written as escapes so that look-alike names differ: {listed}."
-        )
+        listed = Listing([*(quote(c, 40) for c in changed[:5]), *(["…"] if len(changed) > 5 else [])])
+        notes.append(Message("csv.note.invisible_names", names=count(len(changed), "column_name"), listed=listed))
     return out
 
 
@@ -144,10 +142,10 @@ def _read_source(source: object, name: str | None, limits: Limits) -> tuple[byte
         size = len(data)
     elif isinstance(source, str | os.PathLike):
         if isinstance(source, str) and "\n" in source:
-            raise DataError("read_csv got a string with line breaks; pass a path, or the CSV text as bytes.")
+            raise DataError("dataerr.string_with_line_breaks")
         path = Path(source)
         if not path.is_file():
-            raise DataError(f"No file at {str(path)!r}. Check the path (relative paths start at {os.getcwd()!r}).")
+            raise DataError("dataerr.no_file", path=repr(str(path)), cwd=repr(os.getcwd()))
         size, default = path.stat().st_size, path.name
         data = path.read_bytes() if size <= limits.max_bytes else b""
     elif hasattr(source, "read"):
@@ -155,18 +153,16 @@ def _read_source(source: object, name: str | None, limits: Limits) -> tuple[byte
         data = data.encode("utf-8") if isinstance(data, str) else bytes(data)
         default, size = Path(str(getattr(source, "name", "data"))).name, len(data)
     else:
-        raise DataError(f"read_csv got a {type(source).__name__}; expected bytes, a path or a binary file object.")
+        raise DataError("dataerr.bad_source", type=type(source).__name__)
     if size > limits.max_bytes:
-        shown = f"more than {_bytes(limits.max_bytes)}" if hasattr(source, "read") else _bytes(size)
-        raise DataError(
-            f"The file is {shown}; the limit is {_bytes(limits.max_bytes)}. "
-            "Upload a smaller file or raise SLSTM_MAX_BYTES."
-        )
+        shown = Message("dataerr.more_than", size=_bytes(limits.max_bytes)) if hasattr(source, "read") else _bytes(size)
+        raise DataError("dataerr.too_big", size=shown, limit=_bytes(limits.max_bytes))
     return data, name or default
 
 
-def _bytes(size: int) -> str:
-    return f"{n(size)} bytes" + (f" ({size / 2**20:.1f} MB)" if size >= 2**20 else "")
+def _bytes(size: int) -> Message:
+    mb = Message("dataerr.megabytes", mb=f"{size / 2**20:.1f}") if size >= 2**20 else ""
+    return Message("dataerr.bytes", count=Spaced(size), mb=mb)
 
 
 def _drop_nameless_empty(names: list[str], cells: list[pd.Series], steps: list[str]) -> tuple[list, list]:
@@ -174,7 +170,7 @@ def _drop_nameless_empty(names: list[str], cells: list[pd.Series], steps: list[s
     if not drop or len(drop) == len(names):
         return names, cells
     shown = lines_list([j + 1 for j in drop], noun="column")
-    steps.append(f"Dropped {count(len(drop), 'column')} with no name and no values ({shown}).")
+    steps.append(Message("csv.step.dropped_nameless", columns=count(len(drop), "column"), shown=shown))
     return [x for j, x in enumerate(names) if j not in drop], [x for j, x in enumerate(cells) if j not in drop]
 
 
@@ -224,11 +220,10 @@ def _type_columns(names, raw, cells, lines, decimal, steps, notes) -> tuple[pd.D
         filled = numbers[j][1] if kinds[j] == "numeric" else np.array(~cells[j].str.lower().isin(_MISSING))
         bad = ~keep & filled
         if not keep.all():
-            example = f"; e.g. {cells[j][bad].iloc[0]!r}" if bad.any() else ""
-            steps.append(
-                f"Dropped {count(int((~keep).sum()), 'row')} whose {time!r} is empty or not a time "
-                f"({lines_list(lines[~keep].tolist())}{example})."
-            )
+            example = Message("csv.example", value=repr(cells[j][bad].iloc[0])) if bad.any() else ""
+            rows = count(int((~keep).sum()), "row")
+            where = lines_list(lines[~keep].tolist())
+            steps.append(Message("csv.step.dropped_no_time", rows=rows, time=repr(time), where=where, example=example))
         numbers[j], kinds[j] = (parsed, bad, 0), "time"
     data, infos = {}, []
     for name, original, s, (values, failed, thousands), kind in zip(names, raw, cells, numbers, kinds, strict=True):
@@ -237,21 +232,25 @@ def _type_columns(names, raw, cells, lines, decimal, steps, notes) -> tuple[pd.D
             if unreadable:
                 where = failed & keep
                 steps.append(
-                    f"Column {name!r}: {count(unreadable, 'cell')} could not be read as numbers "
-                    f"({lines_list(lines[where].tolist())}; e.g. {s[where].iloc[0]!r}) and "
-                    f"{'is' if unreadable == 1 else 'are'} now missing."
+                    Message(
+                        "csv.step.unreadable_numbers",
+                        name=repr(name),
+                        count=Spaced(unreadable),
+                        where=lines_list(lines[where].tolist()),
+                        value=repr(s[where].iloc[0]),
+                    )
                 )
             if thousands:
-                steps.append(f"Column {name!r}: removed thousands separators from {count(thousands, 'number')}.")
+                steps.append(Message("csv.step.thousands", name=repr(name), numbers=count(thousands, "number")))
             inf = np.isinf(values.to_numpy())
             if infinite := int((inf & keep).sum()):
-                steps.append(f"Column {name!r}: replaced {count(infinite, 'infinite value')} (±inf) with missing.")
+                steps.append(Message("csv.step.infinite", name=repr(name), values=count(infinite, "infinite_value")))
             values = values.mask(inf)
         elif kind == "text":
             if read := int(values.notna().sum()):
+                share = f"{read / (read + unreadable):.0%}"
                 notes.append(
-                    f"Column {name!r} was kept as text: only {read / (read + unreadable):.0%} of its filled cells "
-                    f"are numbers (e.g. {s[failed].iloc[0]!r} is not). Fix those cells to use it as a feature."
+                    Message("csv.note.kept_as_text", name=repr(name), share=share, value=repr(s[failed].iloc[0]))
                 )
             values, unreadable = s.where(~s.str.lower().isin(_MISSING)), 0
         data[name] = values[keep].reset_index(drop=True)
@@ -266,26 +265,20 @@ def _find_time(names, cells, numbers, kinds, steps, notes) -> tuple[int, pd.Seri
         if kinds[j] == "numeric" and named:
             values = numbers[j][0]
             if values.notna().any() and values.dropna().is_monotonic_increasing:
-                steps.append(f"Time column: {name!r} (numbers in increasing order).")
+                steps.append(Message("csv.step.time_numbers", name=repr(name)))
                 return j, values
-            notes.append(
-                f"Column {name!r} is named like a time column but its numbers are not in increasing order; "
-                "it is kept as a numeric column, not used as the time axis."
-            )
+            notes.append(Message("csv.note.time_not_increasing", name=repr(name)))
         elif kinds[j] == "text":
             filled = np.array(~s.str.lower().isin(_MISSING), dtype=bool)
             if not filled.any() or (not named and s[filled].iloc[:200].str.contains(r"\d").mean() < 0.8):
                 continue
             if (found := _parse_dates(s.where(filled), s[filled], guess_freely=named)) is not None:
                 parsed, fmt = found
-                zone = f", time zone {parsed.dt.tz}" if parsed.dt.tz is not None else ""
-                steps.append(f"Time column: {name!r} (read as dates/times, format {fmt}{zone}).")
+                zone = Message("csv.time_zone", zone=str(parsed.dt.tz)) if parsed.dt.tz is not None else ""
+                steps.append(Message("csv.step.time_dates", name=repr(name), format=fmt, zone=zone))
                 return j, parsed
             if named:
-                notes.append(
-                    f"Column {name!r} is named like a time column, but fewer than 80% of its cells read as "
-                    "dates or times; it is kept as text. Write dates like 2024-01-31 or 2024-01-31 13:45."
-                )
+                notes.append(Message("csv.note.time_unreadable", name=repr(name)))
     return None
 
 
@@ -327,34 +320,34 @@ def _order_by_time(frame: pd.DataFrame, time: str, steps: list[str], notes: list
     """Sort by the time column (stable); warn about repeated timestamps and gaps."""
     t = frame[time]
     if not t.is_monotonic_increasing:
-        why = "in reverse time order" if t.is_monotonic_decreasing else "not in time order"
+        why = Message("csv.order.reverse" if t.is_monotonic_decreasing else "csv.order.unsorted")
         frame = frame.sort_values(time, kind="stable", ignore_index=True)
-        steps.append(f"Sorted {count(len(frame), 'row')} by {time!r} (the file was {why}).")
+        steps.append(Message("csv.step.sorted", rows=count(len(frame), "row"), time=repr(time), why=why))
         t = frame[time]
     if (dup := t.duplicated()).any():
-        notes.append(
-            f"Column {time!r} has {count(int(dup.sum()), 'repeated timestamp')} (first: {_stamp(t[dup].iloc[0])}); "
-            "the model sees them as separate steps. Aggregate or remove the repeats if that is wrong."
-        )
+        stamps, first = count(int(dup.sum()), "repeated_timestamp"), _stamp(t[dup].iloc[0])
+        notes.append(Message("csv.note.repeated", time=repr(time), stamps=stamps, first=first))
     diffs = t.diff().iloc[1:]
     positive = diffs[diffs > (pd.Timedelta(0) if pd.api.types.is_datetime64_any_dtype(t) else 0)]
     if len(positive) >= 2:
         usual = positive.median()
         gaps = np.array(diffs > 1.5 * usual, dtype=bool)
         if gaps.any():
-            notes.append(
-                f"Column {time!r} has {count(int(gaps.sum()), 'gap')} longer than 1.5 × the usual step of "
-                f"{_stamp(usual)} (the first after {_stamp(t.iloc[int(np.argmax(gaps))])}); "
-                "windows across a gap join distant times."
-            )
+            after = _stamp(t.iloc[int(np.argmax(gaps))])
+            gaps = count(int(gaps.sum()), "gap")
+            notes.append(Message("csv.note.gaps", time=repr(time), gaps=gaps, usual=_stamp(usual), after=after))
     return frame
 
 
 def _stamp(value: object) -> str:
-    """'2024-01-05' for a midnight timestamp, '1 day' / '01:00:00' for a step, '0.5' for a number."""
+    """'2024-01-05' for a midnight timestamp, '1 day' / '2 days 03:00:00' / '01:00:00' for a step (days in each
+    language), '0.5' for a number."""
     if isinstance(value, pd.Timedelta):
-        text = str(value).removesuffix(" 00:00:00").removeprefix("0 days ")
-        return "1 day" if text == "1 days" else text
+        days, clock = value.days, str(value - pd.Timedelta(days=value.days)).removeprefix("0 days ")
+        if days == 0 or value < pd.Timedelta(0):
+            return str(value).removesuffix(" 00:00:00").removeprefix("0 days ")
+        rest = "" if clock == "00:00:00" else Message("csv.clock", clock=clock)
+        return Message("csv.count.day", count=Spaced(days), rest=rest)
     return str(value).removesuffix(" 00:00:00") if isinstance(value, pd.Timestamp) else f"{value:g}"
 
 
@@ -366,73 +359,88 @@ def _summarise(frame: pd.DataFrame, infos: list[ColumnInfo], notes: list[str]) -
         if info.kind != "numeric" or col.empty:
             continue
         if info.missing == len(col):
-            notes.append(f"Column {info.name!r} has no values (all {count(len(col), 'cell')} are missing).")
+            notes.append(Message("csv.note.no_values", name=repr(info.name), cells=count(len(col), "cell")))
         elif col.nunique() == 1 and len(col) - info.missing > 1:
             info.constant = True
-            notes.append(
-                f"Column {info.name!r} is constant (every value is {col.dropna().iloc[0]:g}): it carries no "
-                "information and cannot be scaled (min = max); leave it out of the features."
-            )
+            notes.append(Message("csv.note.constant", name=repr(info.name), value=f"{col.dropna().iloc[0]:g}"))
         elif info.missing > 0.5 * len(col):
-            notes.append(f"Column {info.name!r} is {info.missing / len(col):.0%} missing.")
+            notes.append(
+                Message("csv.note.mostly_missing", name=repr(info.name), share=f"{info.missing / len(col):.0%}")
+            )
     if len(frame) < 10:
-        notes.append(f"The table has only {count(len(frame), 'data row')}; training needs many more.")
+        notes.append(Message("csv.note.few_rows", rows=count(len(frame), "data_row")))
 
 
 def _check_usable(report: LoadReport) -> None:
     if any(c.kind == "numeric" and c.missing < report.rows for c in report.columns):
         return
-    shown = ", ".join(f"{c.name!r} ({'empty' if c.kind == 'numeric' else c.kind})" for c in report.columns[:8])
-    raise DataError(
-        f"No column of numbers found (columns: {shown}{', …' if len(report.columns) > 8 else ''}). The model "
-        f"needs at least one numeric column; check the delimiter (read as {DELIMITER_NAMES[report.delimiter]}) "
-        f"and the decimal mark (read as {'comma' if report.decimal == ',' else 'point'})."
+    shown = Listing(
+        [
+            *(
+                Message("dataerr.column_kind", name=repr(c.name), kind=Message(f"csv.kind.{_shown_kind(c)}"))
+                for c in report.columns[:8]
+            ),
+            *(["…"] if len(report.columns) > 8 else []),
+        ]
     )
+    raise DataError(
+        "dataerr.no_numeric_column",
+        columns=shown,
+        delimiter=delimiter_name(report.delimiter),
+        decimal=_decimal_name(report.decimal),
+    )
+
+
+def _shown_kind(c: ColumnInfo) -> str:
+    return "empty" if c.kind == "numeric" else c.kind
+
+
+def _decimal_name(decimal: str) -> Message:
+    return Message("csv.decimal.comma" if decimal == "," else "csv.decimal.point")
 
 
 def apply_missing(table: Table, policy: str, *, columns: list[str] | None = None) -> tuple[Table, str]:
     """Handle missing values in the numeric columns with 'drop', 'ffill', 'interpolate' or 'keep'.
 
-    Returns a new Table (the input is left as it was) and a message, also appended to its report.steps.
+    Returns a new Table (the input is left as it was) and a message (a Message), also appended to its report.steps.
     >>> apply_missing(read_csv(b"a,b\\n1,2\\n,4\\n3,6"), "ffill")[1]
     'Forward-filled 1 cell in 1 column; dropped 0 leading rows.'
     """
     if policy not in POLICIES:
-        raise DataError(f"Unknown missing-value policy {policy!r}; expected one of {', '.join(map(repr, POLICIES))}.")
+        raise DataError("dataerr.unknown_policy", policy=repr(policy), expected=Listing(map(repr, POLICIES)))
     columns = table.numeric_columns if columns is None else list(columns)
     if unknown := [c for c in columns if c not in table.numeric_columns]:
-        raise DataError(f"apply_missing got {unknown}, not numeric columns; expected some of {table.numeric_columns}.")
+        raise DataError("dataerr.not_numeric_columns", unknown=str(unknown), expected=str(table.numeric_columns))
     frame = table.frame.copy()
     empty = [c for c in columns if frame[c].isna().all()]  # filling cannot help; dropping would lose every row
     used = [c for c in columns if c not in empty]
     before = frame[used].isna()
     cells, touched = int(before.to_numpy().sum()), int(before.any().sum())
-    where = f"{count(cells, 'cell')} in {count(touched, 'column')}"
+    where = Message("csv.missing.where", cells=count(cells, "cell"), columns=count(touched, "column"))
+    left_out = Message("csv.missing.left_out", names=Listing(map(repr, empty))) if empty else ""
     if policy == "keep":
-        message = f"Kept {where} missing as they are."
+        message = Message("csv.missing.keep", where=where, left_out=left_out)
     elif policy == "drop":
         rows = before.any(axis=1).to_numpy()
         frame = frame[~rows].reset_index(drop=True)
-        message = f"Dropped {count(int(rows.sum()), 'row')} with missing values ({where})."
+        message = Message("csv.missing.drop", rows=count(int(rows.sum()), "row"), where=where, left_out=left_out)
     elif policy == "ffill":
         frame[used] = frame[used].ffill()
         lead = frame[used].isna().any(axis=1).to_numpy()  # still missing: before the first value
         filled = cells - int(frame[used].isna().to_numpy().sum())
         frame = frame[~lead].reset_index(drop=True)
-        message = (
-            f"Forward-filled {count(filled, 'cell')} in {count(touched, 'column')}; "
-            f"dropped {count(int(lead.sum()), 'leading row')}."
+        message = Message(
+            "csv.missing.ffill",
+            cells=count(filled, "cell"),
+            columns=count(touched, "column"),
+            lead=count(int(lead.sum()), "leading_row"),
+            left_out=left_out,
         )
     else:
         frame[used] = frame[used].interpolate(method="linear").ffill().bfill()
-        message = f"Interpolated {where} (linear; the ends take the nearest value)."
-    if empty:
-        message += f" Left out {', '.join(map(repr, empty))}: no values at all."
+        message = Message("csv.missing.interpolate", where=where, left_out=left_out)
     if frame.empty:
-        raise DataError(
-            f"Policy {policy!r} would leave no rows: every row misses a value in {', '.join(map(repr, used))}. "
-            "Choose 'interpolate' or 'ffill', or leave out the columns with the most missing values."
-        )
+        raise DataError("dataerr.policy_leaves_no_rows", policy=repr(policy), columns=Listing(map(repr, used)))
     infos = [dataclasses.replace(c, missing=int(frame[c.name].isna().sum())) for c in table.report.columns]
     steps, notes = [*table.report.steps, message], list(table.report.warnings)
     return Table(
@@ -445,23 +453,40 @@ def report_to_dict(report: LoadReport) -> dict:
     return dataclasses.asdict(report)
 
 
-def format_report(table: Table) -> str:
-    """The report as text: detected settings, one line per column, then steps and warnings."""
+def format_report(table: Table, *, lang: str = DEFAULT_LANGUAGE) -> str:
+    """The report as text in `lang`: detected settings, one line per column, then steps and warnings."""
     r = table.report
+
+    def _(key: str, **fields) -> str:
+        return Message(f"csv.report.{key}", **fields).text(lang)
+
+    settings = {
+        "encoding": r.encoding,
+        "delimiter": delimiter_name(r.delimiter).text(lang),
+        "decimal": _decimal_name(r.decimal).text(lang),
+        "header": _("yes" if r.header else "no"),
+        "time": r.time_column or _("no_time"),
+    }
     lines = [
-        f"{r.name}: {count(r.rows, 'row')}, {count(len(r.columns), 'column')}",
-        f"encoding {r.encoding}, delimiter {DELIMITER_NAMES[r.delimiter]}, decimal "
-        f"{'comma' if r.decimal == ',' else 'point'}, header row {'yes' if r.header else 'no'}, "
-        f"time column {r.time_column or '(none)'}",
+        _("title", name=r.name, rows=count(r.rows, "row"), columns=count(len(r.columns), "column")),
+        _("settings", **settings),
         "",
-        "columns:",
+        _("columns"),
     ]
     width = min(30, max(len(c.name) for c in r.columns))
+    kinds = {kind: t(f"csv.kind.{kind}", lang) for kind in ("numeric", "text", "time")}
+    kind_width = max(_width(k) for k in kinds.values())
     for c in r.columns:
-        extra = "".join(f", {k} {v}" for k, v in (("unreadable", c.unreadable), ("infinite", c.infinite)) if v)
-        lines.append(
-            f"  {c.name:<{width}}  {c.kind:<7}  missing {c.missing}{extra}{', constant' if c.constant else ''}"
-        )
-    for title, items in (("steps:", r.steps), ("warnings:", r.warnings)):
-        lines += ["", title, *(f"  - {item}" for item in items or ["(none)"])]
+        parts = [_("missing", n=c.missing)]
+        parts += [_(k, n=v) for k, v in (("unreadable", c.unreadable), ("infinite", c.infinite)) if v]
+        parts += [_("constant")] if c.constant else []
+        kind = kinds[c.kind] + " " * (kind_width - _width(kinds[c.kind]))
+        lines.append(f"  {c.name:<{width}}  {kind}  {_('separator').join(parts)}")
+    for title, items in (("steps", r.steps), ("warnings", r.warnings)):
+        lines += ["", _(title), *(f"  - {localize(item, lang)}" for item in items or [_("none")])]
     return "\n".join(lines)
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a monospaced font: a CJK character takes two."""
+    return sum(2 if "\u2e80" <= ch <= "\uffef" else 1 for ch in text)

@@ -13,24 +13,23 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from slstm.errors import DataError
+from slstm.errors import DataError, Listing, Message
 from slstm.text import quote
 
-DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
+DELIMITER_NAMES = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}  # also keys: csv.delimiter.<name>
 NA_TOKENS = frozenset({"na", "n/a", "nan", "-nan", "null", "none", "#n/a", "#na", "<na>", "nat", "-", "?", "missing"})
 _NA_CELLS = ["", *{v for t in NA_TOKENS for v in (t, t.upper(), t.title())}, "NaN", "#N/A", "N/A", "NULL"]
-SAVE_AS_CSV = "save it as CSV (File > Save As > CSV) and upload that"
-_SIGNATURES = (
-    (b"PK\x03\x04", "looks like an Excel .xlsx workbook or a zip archive", SAVE_AS_CSV),
-    (b"PK\x05\x06", "looks like an empty zip archive", SAVE_AS_CSV),
-    (b"\x1f\x8b", "is gzip-compressed", "decompress it (e.g. gunzip) and upload the .csv inside"),
-    (b"\xd0\xcf\x11\xe0", "looks like an old Excel .xls workbook (or another Office file)", SAVE_AS_CSV),
-    (b"%PDF", "is a PDF document", "export the table from its source as CSV and upload that"),
-    (b"\x89PNG", "is a PNG image", "upload the data as a CSV file, not a picture of it"),
-    (b"\xff\xd8\xff", "is a JPEG image", "upload the data as a CSV file, not a picture of it"),
-    (b"GIF8", "is a GIF image", "upload the data as a CSV file, not a picture of it"),
-    (b"PAR1", "is a Parquet file", "convert it with pandas: pd.read_parquet(path).to_csv('data.csv')"),
-    (b"SQLite format 3\x00", "is an SQLite database", "export the table you need as CSV and upload that"),
+_SIGNATURES = (  # the start of a well-known binary format, what it is and how to fix it (keys dataerr.format/fix.*)
+    (b"PK\x03\x04", "xlsx", "save_as_csv"),
+    (b"PK\x05\x06", "empty_zip", "save_as_csv"),
+    (b"\x1f\x8b", "gzip", "gunzip"),
+    (b"\xd0\xcf\x11\xe0", "xls", "save_as_csv"),
+    (b"%PDF", "pdf", "export_csv"),
+    (b"\x89PNG", "png", "not_a_picture"),
+    (b"\xff\xd8\xff", "jpeg", "not_a_picture"),
+    (b"GIF8", "gif", "not_a_picture"),
+    (b"PAR1", "parquet", "parquet"),
+    (b"SQLite format 3\x00", "sqlite", "export_table"),
 )
 _BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
 _NUMBER = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?|[+-]?inf(inity)?", re.IGNORECASE)
@@ -45,25 +44,35 @@ def n(count: int) -> str:
     return f"{count:,}".replace(",", " ")
 
 
-def count(k: int, noun: str) -> str:
-    """'1 row', '2 400 rows'."""
-    return f"{n(k)} {noun}{'' if k == 1 else 's'}"
+class Spaced(int):
+    """A count that a message writes with spaces between thousands ("{count}" -> '2 400'), and still a number
+    for choosing the plural."""
+
+    def __format__(self, spec: str) -> str:
+        return n(int(self)) if not spec else format(int(self), spec)
 
 
-def lines_list(numbers: list[int], *, limit: int = 5, noun: str = "file line") -> str:
-    """'file line 4', 'file lines 4, 9, 17' or 'file lines 4, 9, 17, 20, 31, … (12 in all)'."""
-    shown = ", ".join(str(x) for x in numbers[:limit])
-    more = f", … ({n(len(numbers))} in all)" if len(numbers) > limit else ""
-    return f"{noun}{'' if len(numbers) == 1 else 's'} {shown}{more}"
+def count(k: int, noun: str) -> Message:
+    """A counted noun in each language's plural (catalog csv.count.<noun>): '1 row', '2 400 rows'; '2 400 行'."""
+    return Message(f"csv.count.{noun}", count=Spaced(k))
+
+
+def lines_list(numbers: list[int], *, limit: int = 5, noun: str = "file_line") -> Message:
+    """'file line 4', 'file lines 4, 9, 17' or 'file lines 4, 9, 17, 20, 31, … (12 in all)' (csv.lines.<noun>)."""
+    more = Message("csv.lines.more", total=n(len(numbers))) if len(numbers) > limit else ""
+    which = noun if len(numbers) == 1 else f"{noun}s"  # one place, or a list of them
+    return Message(f"csv.lines.{which}", shown=Listing(map(str, numbers[:limit])), more=more)
 
 
 def check_bytes(data: bytes) -> None:
     """Raise DataError for empty files and for well-known binary formats (zip/xlsx, gzip, xls, PDF, images)."""
     if not data:
-        raise DataError("The file is empty (0 bytes). Upload a CSV file with a header row and rows of numbers.")
+        raise DataError("dataerr.empty_file")
     for magic, what, fix in _SIGNATURES:
         if data.startswith(magic):
-            raise DataError(f"The file {what}, not CSV text; {fix}.")
+            raise DataError(
+                "dataerr.not_csv", what=Message(f"dataerr.format.{what}"), fix=Message(f"dataerr.fix.{fix}")
+            )
 
 
 @dataclass(frozen=True)
@@ -75,7 +84,7 @@ class Dialect:
     first_line: int  # 1-based file line number of body's first line
 
 
-def decode(data: bytes) -> tuple[str, str, list[str]]:
+def decode(data: bytes) -> tuple[str, str, list[Message]]:
     """Text with \\n line ends, its encoding, and steps; DataError for empty, binary, HTML, XML or JSON content."""
     check_bytes(data)
     text, encoding, step = _decode(data)
@@ -89,73 +98,64 @@ def sniff(text: str, steps: list[str]) -> Dialect:
     skip = count_preamble(head)
     body = text[sum(len(line) + 1 for line in head[:skip]) :]
     if not body.strip():
-        raise DataError("The file has only comment ('#') or blank lines, no table of values.")
+        raise DataError("dataerr.only_comments")
     sample = [line for line in head[skip:] if line.strip()][:50]
     delimiter = _delimiter(sample, steps)
     rows = sample_rows(sample, delimiter)
     decimal = sniff_decimal(rows, delimiter)
     if decimal == ",":
-        steps.append("Decimal mark: comma (numbers look like 1,5); read 1,5 as 1.5.")
+        steps.append(Message("csv.step.decimal_comma"))
     header = detect_header(rows, decimal)
     if skip and not header:  # numpy.savetxt writes the header as a comment: '# a,b,c'
         line = comment_header(head[skip - 1], delimiter=delimiter, width=len(rows[0]), decimal=decimal)
         if line is not None:
             body, skip, header = f"{line}\n{body}", skip - 1, True
-            steps.append(f"Used comment line {skip + 1} as the header row: {head[skip].strip()!r}.")
+            steps.append(Message("csv.step.comment_header", line=skip + 1, text=repr(head[skip].strip())))
     if skip:
-        steps.insert(1, f"Skipped {count(skip, 'comment or blank line')} at the top of the file.")
+        steps.insert(1, Message("csv.step.skipped_preamble", lines=count(skip, "comment_or_blank_line")))
     return Dialect(delimiter, decimal, header, body, skip + 1)
 
 
 def _delimiter(sample: list[str], steps: list[str]) -> str:
     if (delimiter := sniff_delimiter(sample)) is not None:
-        steps.append(f"Delimiter: {DELIMITER_NAMES[delimiter]}.")
+        steps.append(Message("csv.step.delimiter", name=delimiter_name(delimiter)))
         return delimiter
     if not any(is_number(line, ".") or is_number(line, ",") for line in sample):
-        raise DataError(
-            "The file is a single column of text: it has no delimiter (comma, semicolon, tab or pipe) and no "
-            "numbers, so it does not look like a CSV table. Upload a CSV with one column per variable."
-        )
-    steps.append("Found no delimiter (comma, semicolon, tab or pipe): read the file as a single column.")
+        raise DataError("dataerr.single_text_column")
+    steps.append(Message("csv.step.no_delimiter"))
     return ","
 
 
-def _decode(data: bytes) -> tuple[str, str, str]:
+def delimiter_name(delimiter: str) -> Message:
+    """'comma', 'semicolon', 'tab' or 'pipe' in each language."""
+    return Message(f"csv.delimiter.{DELIMITER_NAMES[delimiter]}")
+
+
+def _decode(data: bytes) -> tuple[str, str, Message]:
     """Text, encoding and a step: BOM (UTF-8/16), UTF-16 without BOM, UTF-8, then cp1252, then latin-1."""
     for bom, encoding in _BOMS:
         if data.startswith(bom):
             try:
                 text = data[len(bom) :].decode(encoding)
             except UnicodeDecodeError as e:
-                raise DataError(
-                    f"The file starts with a {encoding.upper()} byte-order mark, but byte {e.start + len(bom)} "
-                    f"is not valid {encoding.upper()}. Re-save it as 'CSV UTF-8' and upload it again."
-                ) from None
-            return (
-                text,
-                encoding,
-                f"Decoded as {encoding.upper()} (removed the byte-order mark at the start).",
-            )
+                raise DataError("dataerr.bad_bom", encoding=encoding.upper(), byte=e.start + len(bom)) from None
+            return text, encoding, Message("csv.step.decoded_bom", encoding=encoding.upper())
     guessed = _utf16_without_bom(data)
     if guessed:
         text = data.decode(guessed, errors="replace")
-        return (
-            text,
-            guessed,
-            f"Decoded as {guessed.upper()} (no byte-order mark; guessed from the zero bytes).",
-        )
+        return text, guessed, Message("csv.step.decoded_utf16", encoding=guessed.upper())
     if b"\x00" in data:
-        raise _binary("it contains NUL bytes")
+        raise _binary("nul")
     try:
-        return data.decode("utf-8"), "utf-8", "Decoded as UTF-8."
+        return data.decode("utf-8"), "utf-8", Message("csv.step.decoded_utf8")
     except UnicodeDecodeError:
         pass
     try:
         text = data.decode("cp1252")
-        return text, "cp1252", "Decoded as cp1252 (not valid UTF-8): check accented characters."
+        return text, "cp1252", Message("csv.step.decoded_cp1252")
     except UnicodeDecodeError:
         text = data.decode("latin-1")
-        return text, "latin-1", "Decoded as latin-1 (neither UTF-8 nor cp1252): check accented characters."
+        return text, "latin-1", Message("csv.step.decoded_latin1")
 
 
 def _utf16_without_bom(data: bytes) -> str | None:
@@ -172,46 +172,34 @@ def _utf16_without_bom(data: bytes) -> str | None:
 
 
 def _binary(why: str) -> DataError:
-    return DataError(
-        f"The file looks like binary data, not CSV text ({why}). Upload a plain-text .csv file "
-        "(in a spreadsheet: File > Save As > CSV UTF-8)."
-    )
+    """why: nul, control or not_text (keys dataerr.why.*)."""
+    return DataError("dataerr.binary", why=Message(f"dataerr.why.{why}"))
 
 
 def check_text(text: str, *, encoding: str, size: int) -> None:
     """Raise DataError for whitespace-only, binary-looking, HTML, XML and JSON content."""
     if not text.strip():
-        raise DataError(
-            f"The file contains only whitespace ({n(size)} bytes, no values). "
-            "Upload a CSV file with a header row and rows of numbers."
-        )
+        raise DataError("dataerr.only_whitespace", size=n(size))
     head = text[:65536]
     if "\x00" in head or len(_CONTROL.findall(head)) > 0.05 * len(head):
-        raise _binary("it contains many control characters")
+        raise _binary("control")
     if not encoding.startswith("utf") and sum(c > "\x7f" for c in head) > 0.5 * len(head):
-        raise _binary("most bytes are not text")
+        raise _binary("not_text")
     start = text.lstrip()[:4096]
     low = start.lower()
     if low.startswith(("<!doctype html", "<html", "<table", "<head", "<body")) or (
         low.startswith("<") and ("<table" in low or "<html" in low)
     ):
-        raise DataError(
-            "The file is an HTML page, not CSV text (it starts with an HTML tag). If it is a table saved "
-            "from a web page or exported from Excel as HTML, open it in a spreadsheet and "
-            f"{SAVE_AS_CSV}."
-        )
+        raise DataError("dataerr.html", fix=Message("dataerr.fix.save_as_csv"))
     if low.startswith("<?xml"):
-        raise DataError(f"The file is XML (perhaps an Excel 2003 XML spreadsheet), not CSV text; {SAVE_AS_CSV}.")
+        raise DataError("dataerr.xml", fix=Message("dataerr.fix.save_as_csv"))
     if start[:1] in ("{", "["):
         for candidate, what in ((text, "JSON"), (text.lstrip().split("\n", 1)[0], "JSON Lines")):
             try:
                 json.loads(candidate)
             except (ValueError, RecursionError):
                 continue
-            raise DataError(
-                f"The file is {what}, not CSV text (it starts with {start[0]!r}). Convert it to a table first, "
-                "e.g. pd.read_json(path).to_csv('data.csv', index=False), and upload that."
-            )
+            raise DataError("dataerr.json", what=what, start=repr(start[0]))
 
 
 def count_preamble(lines: list[str]) -> int:
@@ -303,14 +291,14 @@ def read_cells(
         names, cells, keep, blank = fast
         _check_size(len(keep), len(names), max_rows, max_columns)
         if blank:
-            steps.append(f"Skipped {count(blank, 'blank line')} (or lines of only delimiters) inside the table.")
+            steps.append(Message("csv.step.blank_lines", lines=count(blank, "blank_line")))
         return names, cells, np.asarray(keep) + d.first_line
     rows, lines, total, blank = parse_rows(d.body, delimiter=d.delimiter, first_line=d.first_line, max_rows=max_rows)
     check_quotes(rows, lines, d.body)
     if not rows:
-        raise DataError("The file has no values: every line is blank or holds only delimiters.")
+        raise DataError("dataerr.no_values")
     if blank:
-        steps.append(f"Skipped {count(blank, 'blank line')} (or lines of only delimiters) inside the table.")
+        steps.append(Message("csv.step.blank_lines", lines=count(blank, "blank_line")))
     names, rows, lines = split_header(rows, lines, header=d.header, steps=steps)
     _check_size(total - d.header, len(names), max_rows, max_columns)
     rows, lines = fit_width(rows, lines, len(names), d.delimiter, steps)
@@ -319,9 +307,12 @@ def read_cells(
     if multi.any():
         spans = np.max([np.array(c.str.count("\n"), dtype=int) for c in cells], axis=0)[multi]
         steps.append(
-            f"Quoted values with line breaks in {count(int(multi.sum()), 'row')} "
-            f"({lines_list(np.asarray(lines)[multi].tolist())}), taking in {count(int(spans.sum()), 'further line')} "
-            "of the file: if that is not intended, a closing '\"' is missing."
+            Message(
+                "csv.step.multiline",
+                rows=count(int(multi.sum()), "row"),
+                where=lines_list(np.asarray(lines)[multi].tolist()),
+                further=count(int(spans.sum()), "further_line"),
+            )
         )
     return names, cells, np.asarray(lines)
 
@@ -335,10 +326,7 @@ def check_quotes(rows: list[list[str]], lines: list[int], body: str) -> None:
     for cell in rows[-1]:
         if "\n" in cell and (value := cell.rstrip(_BLANK)) and tail.endswith(value):
             swallowed = value.count("\n")
-            raise DataError(
-                f"Line {lines[-1]} opens a quoted value ('\"') that never closes: the {count(swallowed, 'line')} "
-                f"after it would be read as one cell. Close the quote on line {lines[-1]}, or remove it."
-            )
+            raise DataError("dataerr.unclosed_quote", line=lines[-1], lines=count(swallowed, "line"))
 
 
 def _read_even(body: str, delimiter: str, decimal: str, header: bool) -> tuple | None:
@@ -372,14 +360,9 @@ def _column(s: pd.Series) -> pd.Series:
 
 def _check_size(rows: int, columns: int, max_rows: int, max_columns: int) -> None:
     if rows > max_rows:
-        raise DataError(
-            f"The file has {n(rows)} rows; the limit is {n(max_rows)}. Upload a shorter file or raise SLSTM_MAX_ROWS."
-        )
+        raise DataError("dataerr.too_many_rows", rows=n(rows), limit=n(max_rows))
     if columns > max_columns:
-        raise DataError(
-            f"The file has {n(columns)} columns; the limit is {n(max_columns)}. "
-            "Remove the columns you do not need or raise SLSTM_MAX_COLUMNS."
-        )
+        raise DataError("dataerr.too_many_columns", columns=n(columns), limit=n(max_columns))
 
 
 def parse_rows(body: str, *, delimiter: str, first_line: int, max_rows: int) -> tuple[list, list[int], int, int]:
@@ -400,10 +383,7 @@ def parse_rows(body: str, *, delimiter: str, first_line: int, max_rows: int) -> 
                 rows.append(row)
                 lines.append(line)
     except csv.Error as e:
-        raise DataError(
-            f"Line {first_line + reader.line_num - 1} cannot be read as CSV ({e}). A quoted value may never "
-            "end: look for a stray '\"' on or before that line, or remove the line."
-        ) from None
+        raise DataError("dataerr.unreadable_line", line=first_line + reader.line_num - 1, error=str(e)) from None
     return rows, lines, total, skipped
 
 
@@ -429,21 +409,31 @@ def fit_width(
         first_line, first_width = long_rows[0]
         if len(long_rows) > 0.1 * len(rows):
             raise DataError(
-                f"{n(len(long_rows))} of {count(len(rows), 'row')} have more fields than the header's {width} "
-                f"({where}; line {first_line} has {first_width}). Check that the delimiter is "
-                f"{DELIMITER_NAMES[delimiter]} and that values containing {delimiter!r} are in double quotes."
+                "dataerr.too_many_long_rows",
+                long=n(len(long_rows)),
+                rows=count(len(rows), "row"),
+                width=width,
+                where=where,
+                line=first_line,
+                first_width=first_width,
+                name=delimiter_name(delimiter),
+                delimiter=repr(delimiter),
             )
         steps.append(
-            f"Dropped {count(len(long_rows), 'row')} with more than {width} fields ({where}): "
-            f"check them for an extra {DELIMITER_NAMES[delimiter]}."
+            Message(
+                "csv.step.dropped_long_rows",
+                rows=count(len(long_rows), "row"),
+                width=width,
+                where=where,
+                name=delimiter_name(delimiter),
+            )
         )
     if short:
         steps.append(
-            f"Padded {count(len(short), 'short row')} with missing values ({lines_list(short)}): "
-            f"they had fewer than {width} fields."
+            Message("csv.step.padded_short", rows=count(len(short), "short_row"), where=lines_list(short), width=width)
         )
     if trailing:
-        steps.append(f"Ignored empty extra fields at the end of {count(trailing, 'row')} (a trailing delimiter).")
+        steps.append(Message("csv.step.trailing_fields", rows=count(trailing, "row")))
     return out, kept
 
 
@@ -454,30 +444,30 @@ def split_header(rows: list, lines: list[int], *, header: bool, steps: list[str]
         return [""] * width, rows, lines
     names = list(rows[0])
     if len(rows) == 1:
-        shown = ", ".join(quote(c.strip(), 30) for c in names[:10]) + (", …" if len(names) > 10 else "")
-        raise DataError(f"The file has a header but no data rows (columns: {shown}). Add rows of values below it.")
+        shown = Listing([*(quote(c.strip(), 30) for c in names[:10]), *(["…"] if len(names) > 10 else [])])
+        raise DataError("dataerr.header_only", columns=shown)
     trimmed = 0
     while len(names) > max(width, 1) and not names[-1].strip():
         names.pop()
         trimmed += 1
     if trimmed:
-        steps.append(f"Ignored {count(trimmed, 'empty name')} at the end of the header row (a trailing delimiter).")
+        steps.append(Message("csv.step.trailing_names", names=count(trimmed, "empty_name")))
     return names, rows[1:], lines[1:]
 
 
 def name_columns(raw: list[str], *, header: bool, steps: list[str]) -> list[str]:
     """Unique, stripped column names: col_1.. without a header; column_3 for an empty name; x, x_2 for repeats."""
     if not header:
-        steps.append(f"No header row found: named the columns col_1 … col_{len(raw)}.")
+        steps.append(Message("csv.step.no_header", last=len(raw)))
         return [f"col_{j + 1}" for j in range(len(raw))]
     names = [r.strip() for r in raw]
     if spaced := sum(a != b for a, b in zip(names, raw, strict=True)):
-        steps.append(f"Removed spaces around {count(spaced, 'column name')}.")
+        steps.append(Message("csv.step.stripped_names", names=count(spaced, "column_name")))
     if empty := [j for j, name in enumerate(names) if not name]:
         for j in empty:
             names[j] = f"column_{j + 1}"
-        shown = ", ".join(repr(names[j]) for j in empty)
-        steps.append(f"Named {count(len(empty), 'empty column name')} by position: {shown}.")
+        shown = Listing(repr(names[j]) for j in empty)
+        steps.append(Message("csv.step.named_empty", names=count(len(empty), "empty_column_name"), shown=shown))
     counts, taken, renames = Counter(names), set(names), {}
     for j, name in enumerate(names):
         if counts[name] > 1:
@@ -491,7 +481,7 @@ def name_columns(raw: list[str], *, header: bool, steps: list[str]) -> list[str]
     if renames:
         total = sum(len(v) for v in renames.values())
         parts = "; ".join(f"{old!r} -> {', '.join(map(repr, new))}" for old, new in renames.items())
-        steps.append(f"Renamed {count(total, 'duplicate column name')}: {parts}.")
+        steps.append(Message("csv.step.renamed_duplicates", names=count(total, "duplicate_column_name"), parts=parts))
     return names
 
 
@@ -500,4 +490,4 @@ def sample_rows(sample: list[str], delimiter: str) -> list[list[str]]:
     try:
         return [row for row in csv.reader(sample, delimiter=delimiter) if row]
     except csv.Error as e:
-        raise DataError(f"The first lines cannot be read as CSV ({e}). Check the file is a plain CSV table.") from None
+        raise DataError("dataerr.first_lines_unreadable", error=str(e)) from None

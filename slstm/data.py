@@ -28,7 +28,7 @@ from slstm.datatypes import (  # re-exported: `from slstm.data import DataConfig
     numeric_values,
 )
 from slstm.defaults import has_trend
-from slstm.errors import DataError
+from slstm.errors import DataError, Message
 
 __all__ = [
     "SCALINGS",
@@ -128,8 +128,7 @@ def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.
         return prepare_sequences(frame, c, task=task, classes=classes, codes=codes, test=test)
     if c.lookback > limits.MAX_TIMESTEPS:
         raise limits.BudgetError(
-            f"Received lookback={c.lookback:,}; this server takes at most {limits.MAX_TIMESTEPS:,} timesteps per "
-            "sample (setting SLSTM_MAX_TIMESTEPS)."
+            "dataerr.lookback_budget", lookback=f"{c.lookback:,}", limit=f"{limits.MAX_TIMESTEPS:,}"
         )
     rows = len(frame)
     n_test = 0 if test is not None else int(round(rows * c.test_fraction))
@@ -138,14 +137,18 @@ def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.
     need = c.lookback + c.horizon
     if n_train < need:
         raise DataError(
-            f"Each sample needs {need} rows (lookback {c.lookback} + horizon {c.horizon}), but the training "
-            f"split has only {n_train} of the table's {rows} rows. Use a lookback of at most "
-            f"{max(n_train - c.horizon, 1)}, or more data."
+            "dataerr.too_few_rows",
+            need=need,
+            lookback=c.lookback,
+            horizon=c.horizon,
+            train=n_train,
+            rows=rows,
+            fit=max(n_train - c.horizon, 1),
         )
     c = resolve(frame, c, task, n_train)
     change = c.target_form == "change"
     if change and task != "regression":
-        raise DataError("Predicting the change from the last input value needs a numeric target; predict the value.")
+        raise DataError("dataerr.change_needs_numeric")
     tables = [frame] if test is None else [frame, test]
     features = [numeric_values(f, c.features, "feature") for f in tables]
     levels = [numeric_values(f, c.targets, "target") for f in tables] if codes is None else None
@@ -168,8 +171,7 @@ def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.
     if test is not None:
         bounds[2] = (0, len(test))
         splits[2] = _windows(scaled_x[1], scaled_y[1], 0, len(test), c)
-        ignored = f"; the test fraction ({c.test_fraction:g}) is not used" if c.test_fraction else ""
-        notes.append(f"The separate test file's {len(test)} rows are the test split{ignored}.")
+        notes.append(Message("dataerr.note.separate_test", rows=len(test), ignored=_fraction_unused(c)))
     target_mean = None
     if levels is not None:
         splits = [_with_base(s, levels[1 if test is not None and i == 2 else 0], c) for i, s in enumerate(splits)]
@@ -185,22 +187,33 @@ def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.
     )
 
 
+def _fraction_unused(c: DataConfig) -> Message | str:
+    """'; the test fraction (0.15) is not used' where a separate test file makes it so, else ''."""
+    return Message("dataerr.note.test_fraction_unused", fraction=f"{c.test_fraction:g}") if c.test_fraction else ""
+
+
 def empty_split_notes(c: DataConfig, splits, bounds, *, separate_test: bool) -> list[str]:
-    """Why a validation or test split has no samples, and the setting that would give it some."""
+    """Why a validation or test split has no samples, and the setting that would give it some (Messages)."""
     notes = []
     fractions = (c.val_fraction, 0.0 if separate_test else c.test_fraction)
     for name, split, (lo, hi), fraction in zip(("validation", "test"), splits, bounds, fractions, strict=True):
         if len(split):
             continue
+        split_name = Message(f"dataerr.split.{name}")
         if hi == lo and fraction:
-            notes.append(f"The {name} split is empty: {fraction:g} of the rows rounds to none. Use more data.")
+            notes.append(Message("dataerr.note.split_rounds_to_none", name=split_name, fraction=f"{fraction:g}"))
         elif hi > lo and name == "test" and separate_test:
             fits = hi - lo - c.horizon
-            fix = f"a lookback of at most {fits} would give it samples" if fits >= 1 else "use a longer test file"
-            notes.append(f"The test file's {hi - lo} rows are shorter than one sample: the test split is empty; {fix}.")
+            fix = Message("dataerr.note.test_lookback", fits=fits) if fits >= 1 else Message("dataerr.note.longer_test")
+            notes.append(Message("dataerr.note.test_file_short", rows=hi - lo, fix=fix))
         elif hi > lo:
             notes.append(
-                f"The {name} split's {hi - lo} rows cannot hold the {c.horizon} target rows of one sample: it is "
-                f"empty. Use a horizon of at most {hi - lo}, or a larger {name} fraction."
+                Message(
+                    "dataerr.note.split_too_short",
+                    name=split_name,
+                    fraction=Message(f"dataerr.fraction.{name}"),
+                    rows=hi - lo,
+                    horizon=c.horizon,
+                )
             )
     return notes

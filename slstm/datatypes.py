@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from slstm.errors import DataError
+from slstm.errors import Clauses, DataError, Listing, Message
 
 SCALINGS = ("auto", "standard", "minmax", "none", "per_sequence")
 TASKS = ("auto", "regression", "classification")
@@ -56,49 +56,35 @@ class DataConfig:
         object.__setattr__(self, "features", tuple(self.features))
         object.__setattr__(self, "targets", tuple(self.targets))
         if not self.features or not self.targets:
-            raise DataError("Pick at least one feature column and one target column.")
+            raise DataError("dataerr.no_columns")
         for name, value in (("lookback", self.lookback), ("horizon", self.horizon), ("stride", self.stride)):
             if not isinstance(value, int) or value < 1:
-                raise DataError(f"Received {name}={value!r}; expected a whole number of at least 1.")
+                raise DataError("dataerr.not_positive", name=name, value=repr(value))
         if self.max_timesteps is not None and (not isinstance(self.max_timesteps, int) or self.max_timesteps < 1):
-            raise DataError(f"Received max_timesteps={self.max_timesteps!r}; expected None or a whole number ≥ 1.")
+            raise DataError("dataerr.bad_max_timesteps", value=repr(self.max_timesteps))
         if not (
             0 <= self.val_fraction < 1 and 0 <= self.test_fraction < 1 and self.val_fraction + self.test_fraction < 0.9
         ):
-            raise DataError("Validation and test fractions must each be from 0 to 1 and together below 0.9.")
-        if self.scaling not in SCALINGS:
-            raise DataError(f"Received scaling={self.scaling!r}; expected one of {', '.join(SCALINGS)}.")
-        if self.task not in TASKS:
-            raise DataError(f"Received task={self.task!r}; expected one of {', '.join(TASKS)}.")
-        if self.target_form not in TARGET_FORMS:
-            raise DataError(f"Received target_form={self.target_form!r}; expected one of {', '.join(TARGET_FORMS)}.")
+            raise DataError("dataerr.bad_fractions")
+        for name, value, choices in (
+            ("scaling", self.scaling, SCALINGS),
+            ("task", self.task, TASKS),
+            ("target_form", self.target_form, TARGET_FORMS),
+        ):
+            if value not in choices:
+                raise DataError("dataerr.unknown_choice", name=name, value=repr(value), expected=Listing(choices))
         if self.scaling == "per_sequence" and self.sequence_id is None:
-            raise DataError(
-                "Per-sequence scaling z-normalises each sequence of a long-format table; this table is one "
-                "series. Choose standard scaling, or a sequence id column."
-            )
+            raise DataError("dataerr.per_sequence_one_series")
         if self.target_form == "change" and self.sequence_id is not None:
-            raise DataError(
-                "Predicting the change from the last input value works on one series; with a sequence id each "
-                "sequence has one label. Predict the value instead."
-            )
+            raise DataError("dataerr.change_with_id")
         if self.target_form == "change" and any(t not in self.features for t in self.targets):
-            raise DataError(
-                "Predicting the change from the last input value needs the target among the features (the "
-                "network must see its last value). Add the target to the features, or predict the value."
-            )
+            raise DataError("dataerr.change_needs_feature")
         if self.multi_step and self.task == "classification":
             raise DataError(_MULTI_STEP_CLASSES)
         if self.multi_step and self.sequence_id is not None:
-            raise DataError(
-                "multi_step predicts the next rows after a sliding window; with a sequence id column each "
-                "sequence has one label. Turn off 'predict all H next steps' or choose no sequence id."
-            )
+            raise DataError("dataerr.multi_step_with_id")
         if self.sequence_id is not None and self.sequence_id in (*self.features, *self.targets):
-            raise DataError(
-                f"Column {self.sequence_id!r} is the sequence id; it cannot also be a feature or the target. "
-                "Remove it from the features (or pick another target)."
-            )
+            raise DataError("dataerr.id_in_roles", column=repr(self.sequence_id))
 
     @property
     def num_outputs(self) -> int:
@@ -106,10 +92,7 @@ class DataConfig:
         return len(self.targets) * (self.horizon if self.multi_step else 1)
 
 
-_MULTI_STEP_CLASSES = (
-    "multi_step (predict all H next steps) works for regression only; the target holds classes. "
-    "Turn off multi_step, or set the task to regression for a numeric target."
-)
+_MULTI_STEP_CLASSES = "dataerr.multi_step_classes"
 
 
 @dataclass(frozen=True)
@@ -248,18 +231,12 @@ def encode_classes(columns: list[pd.Series], name: str) -> tuple[tuple[str, ...]
     """Class names (numbers in numeric order, text sorted) and each column's int32 class indices."""
     for column in columns:
         if missing := int(column.isna().sum()):
-            raise DataError(
-                f"The target column {name!r} has {missing} empty cell(s); classification needs a label on "
-                "every row. Remove those rows from the file or pick another target."
-            )
+            raise DataError("dataerr.empty_labels", name=repr(name), count=missing)
     together = pd.concat(columns, ignore_index=True)
     if pd.api.types.is_numeric_dtype(together) and not pd.api.types.is_bool_dtype(together):
         numbers = together.to_numpy("float64")
         if not (np.isfinite(numbers).all() and np.array_equal(numbers, np.round(numbers))):
-            raise DataError(
-                f"The target column {name!r} holds numbers that are not whole; classes must be whole numbers "
-                "or text. Set the task to regression to predict the numbers."
-            )
+            raise DataError("dataerr.not_whole_classes", name=repr(name))
         uniques = np.unique(numbers)
         classes = tuple(str(int(v)) for v in uniques)
         codes = [np.searchsorted(uniques, c.to_numpy("float64")).astype("int32") for c in columns]
@@ -267,12 +244,9 @@ def encode_classes(columns: list[pd.Series], name: str) -> tuple[tuple[str, ...]
         classes = tuple(sorted(set(together.astype(str))))
         codes = [pd.Categorical(c.astype(str), categories=classes).codes.astype("int32") for c in columns]
     if len(classes) < 2:
-        raise DataError(f"The target column {name!r} has one value only ({classes[0]!r}); classification needs two.")
+        raise DataError("dataerr.one_class", name=repr(name), value=repr(classes[0]))
     if len(classes) > MAX_CLASSES:
-        raise DataError(
-            f"The target column {name!r} has {len(classes)} distinct values; classification here takes at most "
-            f"{MAX_CLASSES}. Set the task to regression, or pick a target with fewer classes."
-        )
+        raise DataError("dataerr.too_many_classes", name=repr(name), count=len(classes), most=MAX_CLASSES)
     return classes, codes
 
 
@@ -284,7 +258,7 @@ def labels(frames: list[pd.DataFrame], c: DataConfig) -> tuple[str, tuple[str, .
     if task == "regression":
         return task, (), None
     if len(c.targets) != 1:
-        raise DataError(f"Classification takes one target column; received {len(c.targets)}. Pick one.")
+        raise DataError("dataerr.one_target_for_classes", count=len(c.targets))
     if c.multi_step:
         raise DataError(_MULTI_STEP_CLASSES)
     classes, codes = encode_classes([f[c.targets[0]] for f in frames], c.targets[0])
@@ -292,15 +266,19 @@ def labels(frames: list[pd.DataFrame], c: DataConfig) -> tuple[str, tuple[str, .
 
 
 def check_columns(frame: pd.DataFrame, c: DataConfig, *, where: str = "the table") -> None:
-    """Every column the config names is in `frame`, or a DataError naming the missing ones."""
-    roles = {"feature": c.features, "target": c.targets, "time": (c.time_column,), "sequence id": (c.sequence_id,)}
+    """Every column the config names is in `frame` ("the table", or "the test file"), or a DataError naming
+    the missing ones."""
+    roles = {"feature": c.features, "target": c.targets, "time": (c.time_column,), "sequence_id": (c.sequence_id,)}
     missing = {role: [n for n in names if n is not None and n not in frame.columns] for role, names in roles.items()}
     if any(missing.values()):
-        what = "; ".join(f"{role} column(s) {', '.join(map(repr, names))}" for role, names in missing.items() if names)
-        fix = "Pick columns the table has." if where == "the table" else "Use a file with the training table's columns."
-        raise DataError(f"{where[0].upper()}{where[1:]} lacks the {what}. {fix}")
+        what = Clauses(
+            Message(f"dataerr.missing_role.{role}", columns=Listing(map(repr, names)))
+            for role, names in missing.items()
+            if names
+        )
+        raise DataError("dataerr.lacks_in_table" if where == "the table" else "dataerr.lacks_in_test_file", what=what)
     if text := [n for n in c.features if not pd.api.types.is_numeric_dtype(frame[n])]:
-        raise DataError(f"The feature column(s) {', '.join(map(repr, text))} hold text; pick numeric columns.")
+        raise DataError("dataerr.text_columns.feature", columns=Listing(map(repr, text)))
 
 
 def numeric_values(frame: pd.DataFrame, columns: tuple[str, ...], role: str) -> np.ndarray:
@@ -311,14 +289,13 @@ def numeric_values(frame: pd.DataFrame, columns: tuple[str, ...], role: str) -> 
             out[:, j] = frame[column].to_numpy()
     except (TypeError, ValueError):
         text = [c for c in columns if not pd.api.types.is_numeric_dtype(frame[c])]
-        raise DataError(f"The {role} column(s) {', '.join(map(repr, text))} hold text; pick numeric columns.") from None
+        raise DataError(f"dataerr.text_columns.{role}", columns=Listing(map(repr, text))) from None
     counts = [int(np.count_nonzero(~np.isfinite(out[:, j]))) for j in range(out.shape[1])]  # per column
     if any(counts):
-        where = ", ".join(f"{c!r} ({n})" for c, n in zip(columns, counts, strict=True) if n)
-        raise DataError(
-            f"The {role} columns have missing or infinite values: {where}. Choose a missing-value "
-            "policy (drop rows, forward-fill or interpolate) on the Data page first."
+        where = Listing(
+            Message("dataerr.column_count", name=repr(c), count=n) for c, n in zip(columns, counts, strict=True) if n
         )
+        raise DataError(f"dataerr.missing_values.{role}", where=where)
     return out
 
 
@@ -326,7 +303,4 @@ def missing_classes_note(classes: tuple[str, ...], train_y: np.ndarray) -> list[
     absent = [name for i, name in enumerate(classes) if not np.any(train_y == i)]
     if not absent:
         return []
-    return [
-        f"Class(es) {', '.join(map(repr, absent))} never appear in the training split: the model cannot learn "
-        "them. Use more data, or smaller validation and test fractions."
-    ]
+    return [Message("dataerr.note.missing_classes", classes=Listing(map(repr, absent)))]

@@ -142,10 +142,7 @@ class JobPool:
         with self.lock:
             waiting = sum(1 for j in self.jobs.values() if j.workspace == workspace and j.status == "queued")
         if waiting + count > self.max_queued:
-            raise QuotaError(
-                f"This workspace already has {waiting} job(s) waiting; at most {self.max_queued:g} may wait at once "
-                f"(setting SLSTM_MAX_QUEUED), so {count} more cannot be queued. Wait for some to finish, or stop them."
-            )
+            raise QuotaError("jobs.quota", count=waiting, most=f"{self.max_queued:g}", more=count)
 
     def submit(self, inputs: JobInputs) -> TrainingJob:
         """Queue a job for a run already in the store; raises QuotaError (and fails the run) over the quota."""

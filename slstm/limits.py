@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from slstm.errors import SlstmError
+from slstm.errors import Message, SlstmError
 
 
 def setting(name: str, default: int) -> int:
@@ -51,10 +51,8 @@ def check_array(shape: tuple[int, ...], itemsize: int, what: str, fix: str) -> N
         nbytes *= int(dim)
     if nbytes > MAX_ARRAY_BYTES:
         dims = " × ".join(f"{int(d):,}" for d in shape)
-        raise BudgetError(
-            f"{what} would need an array of ({dims}) values, {size_text(nbytes)}; this server's limit is "
-            f"{size_text(MAX_ARRAY_BYTES)} (setting SLSTM_MAX_ARRAY_BYTES). {fix}".rstrip()
-        )
+        sizes = {"what": what, "dims": dims, "size": size_text(nbytes), "limit": size_text(MAX_ARRAY_BYTES)}
+        raise BudgetError("limits.array_fix" if fix else "limits.array", **sizes, **({"fix": fix} if fix else {}))
 
 
 def check_params(total: int | None) -> None:
@@ -63,15 +61,10 @@ def check_params(total: int | None) -> None:
         raise BudgetError(params_message(total, PARAM_BUDGET))
 
 
-def params_message(total: int, budget: int) -> str:
-    return (
-        f"The model has {total:,} parameters, above this server's budget of {budget:,} (setting "
-        "SLSTM_PARAM_BUDGET). Use fewer units or layers."
-    )
+def params_message(total: int, budget: int) -> Message:
+    return Message("limits.params", total=f"{total:,}", budget=f"{budget:,}")
 
 
 def check_epochs(epochs: int) -> None:
     if epochs > MAX_EPOCHS:
-        raise BudgetError(
-            f"Received epochs={epochs:,}; this server trains at most {MAX_EPOCHS:,} epochs (setting SLSTM_MAX_EPOCHS)."
-        )
+        raise BudgetError("limits.epochs", epochs=f"{epochs:,}", most=f"{MAX_EPOCHS:,}")

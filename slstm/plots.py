@@ -19,16 +19,22 @@ COLOR_BROKEN = "#d62728"
 _LAYOUT = dict(template="plotly_white", margin=dict(l=60, r=20, t=50, b=50), height=360)
 
 
-def loss_curve(history: Mapping[str, Sequence[float]], *, title: str = "Loss by epoch") -> go.Figure:
-    """Train and validation loss against epoch (1-based); log y-axis when the loss spans decades."""
+def loss_curve(
+    history: Mapping[str, Sequence[float]], *, title: str | None = None, labels: Mapping[str, str] | None = None
+) -> go.Figure:
+    """Train and validation loss against epoch (1-based); log y-axis when the loss spans decades.
+    `labels`: the figure's words (i18n.labels("plots.loss", lang)); English by default. `title` replaces
+    the default title."""
+    words = labels or catalog_labels("plots.loss")
     fig = go.Figure()
-    styles = {"loss": ("train", "#1f77b4", "solid"), "val_loss": ("validation", "#ff7f0e", "dash")}
+    styles = {"loss": (words["train"], "#1f77b4", "solid"), "val_loss": (words["validation"], "#ff7f0e", "dash")}
     values: list[float] = []
     for key, (name, color, dash) in styles.items():
         ys = list(history.get(key, []))
         if not ys:
             continue
         values += [v for v in ys if np.isfinite(v) and v > 0]
+        hover_loss = words["hover_loss"].format(name=name)
         fig.add_trace(
             go.Scatter(
                 x=list(range(1, len(ys) + 1)),
@@ -36,11 +42,16 @@ def loss_curve(history: Mapping[str, Sequence[float]], *, title: str = "Loss by 
                 name=name,
                 mode="lines+markers",
                 line=dict(color=color, dash=dash),
-                hovertemplate="epoch %{x}<br>" + name + " loss %{y:.4g}<extra></extra>",
+                hovertemplate=f"{words['hover_epoch']} %{{x}}<br>{hover_loss} %{{y:.4g}}<extra></extra>",
             )
         )
     log = bool(values) and max(values) / min(values) > 30
-    fig.update_layout(title=title, xaxis_title="epoch", yaxis_title="loss (MSE, scaled units)", **_LAYOUT)
+    fig.update_layout(
+        title=words["title"] if title is None else title,
+        xaxis_title=words["x_axis"],
+        yaxis_title=words["y_axis"],
+        **_LAYOUT,
+    )
     fig.update_xaxes(rangemode="tozero" if not values else None, dtick=1 if len(values) <= 24 else None)
     if log:
         fig.update_yaxes(type="log", dtick=1)  # one tick per decade
@@ -70,11 +81,38 @@ def series(
     return fig
 
 
-def shape_flow(input_shape: Shape, rows: Sequence[LayerShape]) -> go.Figure:
-    """The tensor's path through the stack: one box per layer, 3D (blue) and 2D (orange) told apart."""
-    names = ["Input"] + [r.label for r in rows]
+RECURRENT_KINDS = ("lstm", "gru", "simple_rnn")
+
+
+def layer_label(row: LayerShape, labels: Mapping[str, str] | None = None) -> str:
+    """What a layer is called in the figure and the page's table: Keras' class name, except the output head.
+    `labels`: i18n.labels("plots.shape_flow", lang)."""
+    words = labels or catalog_labels("plots.shape_flow")
+    return words["output_layer"] if row.kind == "output" else row.label
+
+
+def layer_reason(row: LayerShape, labels: Mapping[str, str] | None = None) -> str:
+    """Why the layer's output has its shape, in the figure's language (the words of slstm.shapes, by case)."""
+    words = labels or catalog_labels("plots.shape_flow")
+    if not row.ok:
+        if not row.input_shape:  # an earlier layer could not be built
+            return words["not_built"]
+        return words["needs_3d"].format(label=row.label, shape=shape_text(row.input_shape))
+    if row.kind in RECURRENT_KINDS:
+        reason = words["sequences"] if row.ndim == 3 else words["last_output"]
+        if "merged by " in row.reason:  # a bidirectional layer: the merge mode is a Keras name
+            reason += words["merged"].format(mode=row.reason.rsplit("merged by ", 1)[1])
+        return reason
+    return words["every_timestep"] if len(row.input_shape) == 3 else words["per_sample"]
+
+
+def shape_flow(input_shape: Shape, rows: Sequence[LayerShape], *, labels: Mapping[str, str] | None = None) -> go.Figure:
+    """The tensor's path through the stack: one box per layer, 3D (blue) and 2D (orange) told apart.
+    `labels`: the figure's words (i18n.labels("plots.shape_flow", lang)); English by default."""
+    words = labels or catalog_labels("plots.shape_flow")
+    names = [words["input"]] + [layer_label(r, words) for r in rows]
     shapes = [input_shape] + [r.output_shape for r in rows]
-    reasons = ["(batch, timesteps, features)"] + [r.reason for r in rows]
+    reasons = [words["input_reason"]] + [layer_reason(r, words) for r in rows]
     colors = [COLOR_INPUT] + [COLOR_BROKEN if not r.ok else COLOR_3D if r.ndim == 3 else COLOR_2D for r in rows]
     n = len(names)
     fig = go.Figure()
@@ -111,7 +149,7 @@ def shape_flow(input_shape: Shape, rows: Sequence[LayerShape]) -> go.Figure:
                 text="",
             )
     # invisible points carry the hover text and the legend of colours
-    for color, name in ((COLOR_3D, "3D: (batch, timesteps, units)"), (COLOR_2D, "2D: (batch, units)")):
+    for color, name in ((COLOR_3D, words["legend_3d"]), (COLOR_2D, words["legend_2d"])):
         fig.add_trace(go.Scatter(x=[None], y=[None], mode="markers", marker=dict(size=12, color=color), name=name))
     fig.update_xaxes(visible=False, range=[0, 1])
     fig.update_yaxes(visible=False, range=[-0.6, n - 0.4])
@@ -119,24 +157,39 @@ def shape_flow(input_shape: Shape, rows: Sequence[LayerShape]) -> go.Figure:
         template="plotly_white",
         height=100 + 78 * n,
         margin=dict(l=10, r=10, t=70, b=10),
-        title=dict(text="Shape flow", y=0.98, yanchor="top"),
+        title=dict(text=words["title"], y=0.98, yanchor="top"),
         legend=dict(orientation="h", y=1.0, x=0, xanchor="left", yanchor="bottom"),
     )
     return fig
 
 
 def predictions(
-    truth: np.ndarray, predicted: np.ndarray, *, title: str = "Test predictions", unit: str = "value"
+    truth: np.ndarray,
+    predicted: np.ndarray,
+    *,
+    title: str | None = None,
+    unit: str | None = None,
+    labels: Mapping[str, str] | None = None,
 ) -> go.Figure:
-    """Prediction against the truth over the test samples (first output column)."""
+    """Prediction against the truth over the test samples (first output column). `unit`: the y-axis title
+    (the target's name), "value" in the figure's language when None. `labels`: i18n.labels("plots.predictions",
+    lang); English by default."""
+    words = labels or catalog_labels("plots.predictions")
     x = np.arange(len(truth))
     fig = go.Figure(
         [
-            go.Scatter(x=x, y=np.asarray(truth)[:, 0], name="truth", mode="lines", line=dict(color="#333")),
-            go.Scatter(x=x, y=np.asarray(predicted)[:, 0], name="prediction", mode="lines", line=dict(color="#d62728")),
+            go.Scatter(x=x, y=np.asarray(truth)[:, 0], name=words["truth"], mode="lines", line=dict(color="#333")),
+            go.Scatter(
+                x=x, y=np.asarray(predicted)[:, 0], name=words["prediction"], mode="lines", line=dict(color="#d62728")
+            ),
         ]
     )
-    fig.update_layout(title=_plain(title), xaxis_title="test sample", yaxis_title=_plain(unit), **_LAYOUT)
+    fig.update_layout(
+        title=words["title"] if title is None else _plain(title),
+        xaxis_title=words["x_axis"],
+        yaxis_title=words["value"] if unit is None else _plain(unit),
+        **_LAYOUT,
+    )
     return fig
 
 

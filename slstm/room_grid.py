@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from slstm import limits
+from slstm.i18n import t
 from slstm.rooms import ROOM_JOBS, RoomError, RoomStore
 from slstm.samples import SAMPLES
 from slstm.spec import ArchitectureSpec, lstm_stack
@@ -41,33 +42,37 @@ class Grid:
             for i, (r, c) in enumerate((r, c) for r in self.row_values for c in self.col_values)
         ]
 
-    def label(self, cell: int) -> str:
+    def label(self, cell: int, lang: str = "en") -> str:
         p = self.cells()[cell]
-        return f"{axis_text(self.row_axis, p[self.row_axis])} × {axis_text(self.col_axis, p[self.col_axis])}"
+        return (
+            f"{axis_text(self.row_axis, p[self.row_axis], lang)} × {axis_text(self.col_axis, p[self.col_axis], lang)}"
+        )
 
 
-def axis_text(axis: str, value) -> str:
-    """'2 layers', '16 units', 'lr 0.01', 'dropout 0.2'."""
+def axis_text(axis: str, value, lang: str = "en") -> str:
+    """'2 layers', '16 units', 'lr 0.01', 'dropout 0.2' (in `lang`).
+
+    >>> axis_text("depth", 1), axis_text("learning_rate", 0.01), axis_text("depth", 3, "zh")
+    ('1 layer', 'lr 0.01', '3 层')
+    """
     if axis == "depth":
-        return f"{value} layer" + ("" if value == 1 else "s")
-    if axis == "units":
-        return f"{value} units"
-    return f"{'lr' if axis == 'learning_rate' else axis} {value:g}"
+        return t("room.axis.depth", lang, count=value)
+    if axis in ("units", "learning_rate", "dropout"):
+        return t(f"room.axis.{axis}", lang, value=f"{value:g}")
+    return f"{axis} {value:g}"
 
 
 def parse_values(axis: str, text: object) -> tuple:
     """An axis' values from '1, 2, 4' (commas or spaces), checked against the server's limits."""
     if axis not in AXES:
-        raise RoomError(f"Received axis {axis!r}; expected one of {', '.join(AXES)}.")
+        raise RoomError("room.err.bad_axis", axis=repr(axis), axes=", ".join(AXES))
     parts = [p for p in re.split(r"[,\s;]+", str(text or "").strip()) if p]
     if not parts or len(parts) > MAX_VALUES:
-        raise RoomError(f"Give {axis} 1 to {MAX_VALUES} values separated by commas, e.g. 1, 2; got {len(parts)}.")
+        raise RoomError("room.err.value_count", axis=axis, most=MAX_VALUES, count=len(parts))
     try:
         values = [int(p) if axis in ("depth", "units") else float(p) for p in parts]
     except ValueError:
-        raise RoomError(
-            f"The {axis} values must be {'whole ' if axis in ('depth', 'units') else ''}numbers, e.g. 1, 2."
-        ) from None
+        raise RoomError("room.err.whole" if axis in ("depth", "units") else "room.err.numbers", axis=axis) from None
     top = {"depth": limits.MAX_LAYERS, "units": limits.MAX_UNITS, "learning_rate": 1.0, "dropout": limits.MAX_DROPOUT}[
         axis
     ]
@@ -80,7 +85,7 @@ def parse_values(axis: str, text: object) -> tuple:
     )
     bad = [v for v in values if not (low_ok(v) and v <= top)]
     if bad:
-        raise RoomError(f"Received {axis} {bad[0]:g}; this server allows values up to {top:g}.")
+        raise RoomError("room.err.too_big", axis=axis, value=f"{bad[0]:g}", top=f"{top:g}")
     return tuple(dict.fromkeys(values))
 
 
@@ -115,9 +120,9 @@ def start_grid(rooms: RoomStore, code: str, key: str, **settings) -> Grid:
     """Start a class experiment (it replaces the room's current one; earlier ones stay on record)."""
     rooms.authorize(code, key)
     if settings["row_axis"] == settings["col_axis"]:
-        raise RoomError("Choose two different axes for the grid's rows and columns, e.g. depth and units.")
+        raise RoomError("room.err.same_axes")
     if settings["sample"] not in SAMPLES:
-        raise RoomError(f"Received sample {settings['sample']!r}; expected one of {', '.join(SAMPLES)}.")
+        raise RoomError("room.err.bad_sample", sample=repr(settings["sample"]), samples=", ".join(SAMPLES))
     limits.check_epochs(int(settings["epochs"]))
     payload = {k: settings[k] for k in ("row_axis", "col_axis", "sample")}
     payload |= {"row_values": list(settings["row_values"]), "col_values": list(settings["col_values"])}
@@ -166,7 +171,7 @@ def deal(rooms: RoomStore, grid: Grid, workspace: str, store=None) -> int | None
     off by a server restart; `store` tells), else (on their first visit) the cell dealt to the fewest members so
     far. None when everything they hold is trained or training (they may pick a free cell)."""
     if rooms.member(grid.code, workspace) is None:
-        raise RoomError("Join the room first.")
+        raise RoomError("room.err.join_first")
     held = [a for a in assignments(rooms, grid) if a["workspace"] == workspace]
     if held:
         waiting = [a["cell"] for a in held if _retrain(store, a["run_id"])]
@@ -181,7 +186,7 @@ def deal(rooms: RoomStore, grid: Grid, workspace: str, store=None) -> int | None
 def take(rooms: RoomStore, grid: Grid, workspace: str, cell: int) -> int:
     """The member takes a cell (a free one, or one others trained: a second seed measures the spread)."""
     if not 0 <= cell < len(grid.cells()):
-        raise RoomError(f"The grid has cells 1 to {len(grid.cells())}; got {cell + 1}.")
+        raise RoomError("room.err.bad_cell", cells=len(grid.cells()), cell=cell + 1)
     with rooms._db() as db:
         db.execute(
             "INSERT OR IGNORE INTO room_cells (code, grid, cell, workspace, dealt) VALUES (?, ?, ?, ?, ?)",
@@ -209,16 +214,13 @@ def submit_cell(store, pool, rooms: RoomStore, grid: Grid, cell: int, workspace:
 
     held = [a for a in assignments(rooms, grid) if a["workspace"] == workspace and a["cell"] == cell]
     if not held:
-        raise RoomError("That cell is not yours: take it first.")
+        raise RoomError("room.err.not_your_cell")
     if not _retrain(store, held[0]["run_id"]):
-        raise RoomError(f"You already trained {grid.label(cell)}; pick a free cell to train another.")
+        raise RoomError("room.err.trained", label=grid.label(cell))
     mine = [store.get(a["run_id"]) for a in assignments(rooms, grid) if a["workspace"] == workspace and a["run_id"]]
     active = sum(1 for run in mine if run is not None and run.status in ("queued", "running"))
     if active >= ROOM_JOBS:
-        raise RoomError(
-            f"You already have {active} class-experiment job(s) queued or training, the room's limit per member "
-            "(setting SLSTM_ROOM_JOBS). Wait for one to finish."
-        )
+        raise RoomError("room.err.room_jobs", count=active)
     params = grid.cells()[cell]
     spec, config = cell_spec(params), data_config(grid)
     seed = sum(1 for a in assignments(rooms, grid) if a["cell"] == cell and a["run_id"] and a["workspace"] != workspace)
@@ -243,7 +245,7 @@ def submit_cell(store, pool, rooms: RoomStore, grid: Grid, cell: int, workspace:
     return run.id
 
 
-def grid_results(store, rooms: RoomStore, grid: Grid) -> pd.DataFrame:
+def grid_results(store, rooms: RoomStore, grid: Grid, *, lang: str = "en") -> pd.DataFrame:
     """One row per cell: its axes' values, runs finished (shared ones only), best val_loss, the spread between
     seeds where a cell was trained more than once, and its state (free, dealt, queued, running, finished)."""
     from slstm.compare import best_val_loss, params_of
@@ -267,7 +269,7 @@ def grid_results(store, rooms: RoomStore, grid: Grid) -> pd.DataFrame:
                 "cell": params["cell"],
                 grid.row_axis: params[grid.row_axis],
                 grid.col_axis: params[grid.col_axis],
-                "label": grid.label(params["cell"]),
+                "label": grid.label(params["cell"], lang),
                 "state": state,
                 "runs": len(losses),
                 "best val_loss": min(losses) if losses else None,
@@ -278,42 +280,40 @@ def grid_results(store, rooms: RoomStore, grid: Grid) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def read_grid(grid: Grid, results: pd.DataFrame) -> str:
+def read_grid(grid: Grid, results: pd.DataFrame, *, lang: str = "en") -> str:
     """The same honest reading as a sweep's: the best cell, what the axes did, the spread across seeds where a
-    cell was trained twice, and a note when the differences are within noise."""
+    cell was trained twice, and a note when the differences are within noise (in `lang`)."""
     done = results.dropna(subset=["best val_loss"]).sort_values("best val_loss")
     if len(done) < 2:
-        return f"Too few finished cells to compare yet ({len(done)} of {len(results)})."
+        return t("room.reading.too_few", lang, done=len(done), cells=len(results))
     best, second = done.iloc[0], done.iloc[1]
-    params = f", {int(best.params):,} parameters" if pd.notna(best.params) else ""
-    lines = [f"Best: {best.label} (val_loss {best['best val_loss']:.4g}{params}); {len(done)} of {len(results)} cells."]
+    params = t("room.reading.params", lang, params=f"{int(best.params):,}") if pd.notna(best.params) else ""
+    lines = [
+        t(
+            "room.reading.best",
+            lang,
+            label=best.label,
+            loss=f"{best['best val_loss']:.4g}",
+            params=params,
+            done=len(done),
+            cells=len(results),
+        )
+    ]
     for axis in (grid.row_axis, grid.col_axis):
         per = done.groupby(axis)["best val_loss"].min().sort_index()
         if len(per) > 1:
             low, high = per.index[0], per.index[-1]
-            better = "helped" if per[high] < per[low] else "did not help"
-            lines.append(f"Going from {axis_text(axis, low)} to {axis_text(axis, high)} {better} (best of each).")
+            key = "room.reading.helped" if per[high] < per[low] else "room.reading.not_helped"
+            lines.append(t(key, lang, low=axis_text(axis, low, lang), high=axis_text(axis, high, lang)))
     spreads = done.dropna(subset=["spread"])
     for _, row in spreads.iterrows():
-        lines.append(f"{row.label}: trained {int(row.runs)} times, val_loss spread {row.spread:.2g} between seeds.")
+        lines.append(t("room.reading.spread", lang, label=row.label, runs=int(row.runs), spread=f"{row.spread:.2g}"))
     gap = second["best val_loss"] - best["best val_loss"]
     if len(spreads):
-        noise = spreads["spread"].max()
-        if gap <= noise:
-            lines.append(
-                f"The best and the next cell ({second.label}) differ by {gap:.2g}, less than the spread between "
-                "seeds: within noise, neither is clearly better."
-            )
-        else:
-            lines.append(f"The best beats the next cell ({second.label}) by more than the spread between seeds.")
+        key = "room.reading.within_spread" if gap <= spreads["spread"].max() else "room.reading.beats_next"
+        lines.append(t(key, lang, next=second.label, gap=f"{gap:.2g}"))
     elif gap <= NOISE * best["best val_loss"]:
-        lines.append(
-            f"The best and the next cell ({second.label}) are within {NOISE:.0%}: with one seed per cell that is "
-            "within noise; have a second attendee train them to measure the spread."
-        )
+        lines.append(t("room.reading.within_pct", lang, next=second.label, pct=f"{NOISE:.0%}"))
     else:
-        lines.append(
-            "One seed per cell and a fixed budget: differences of a few percent may be noise; a cell trained "
-            "twice measures the spread."
-        )
-    return " ".join(lines)
+        lines.append(t("room.reading.one_seed", lang))
+    return t("room.reading.joiner", lang).join(lines)

@@ -105,13 +105,10 @@ def parse_code(text: object) -> str:
     """
     raw = re.sub(r"\s+", "", str(text or "")).upper()
     if not raw:
-        raise RoomError("Type the room's join code first, e.g. LSTM-7Q4K (the teacher shows it).")
+        raise RoomError("room.err.no_code")
     match = _CODE.fullmatch(raw)
     if not match:
-        raise RoomError(
-            f"That is not a join code ({len(raw)} characters): a code is LSTM- and four letters or digits, e.g. "
-            "LSTM-7Q4K (no 0, O, 1 or I)."
-        )
+        raise RoomError("room.err.bad_code", length=len(raw))
     return CODE_PREFIX + match.group(1)
 
 
@@ -119,9 +116,9 @@ def parse_name(text: object) -> str:
     """A display name: spaces collapsed, 1 to MAX_NAME printable characters."""
     name = " ".join(str(text or "").split())
     if not name:
-        raise RoomError("Choose a display name first: the teacher and the room see it (no account needed).")
+        raise RoomError("room.err.no_name")
     if len(name) > MAX_NAME or not name.isprintable():
-        raise RoomError(f"Received a display name of {len(name)} characters; expected 1 to {MAX_NAME} printable ones.")
+        raise RoomError("room.err.bad_name", length=len(name), most=MAX_NAME)
     return name
 
 
@@ -151,20 +148,14 @@ class RoomStore:
         SLSTM_TEACHER_KEY, `server_key` must match it."""
         required = os.environ.get("SLSTM_TEACHER_KEY", "")
         if required and not secrets.compare_digest(str(server_key or "").strip(), required):
-            raise RoomError(
-                "This server asks for its teacher key (setting SLSTM_TEACHER_KEY) to open a room; the key typed "
-                "does not match. Ask whoever runs the server."
-            )
+            raise RoomError("room.err.server_key")
         key, created = new_id(), time.time()
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             count = db.execute("SELECT COUNT(*) FROM rooms WHERE open = 1").fetchone()[0]
             if count >= MAX_ROOMS:
                 db.execute("ROLLBACK")
-                raise RoomError(
-                    f"This server already has {count} open rooms, its limit (setting SLSTM_MAX_ROOMS). Close a room "
-                    "that has ended, or ask whoever runs the server to raise the limit."
-                )
+                raise RoomError("room.err.max_rooms", count=count)
             while True:
                 code = new_code()
                 try:
@@ -194,7 +185,7 @@ class RoomStore:
         """The room, if `key` is its teacher key; else RoomError."""
         room = self.room_for_key(key)
         if room is None or room.code != code:
-            raise RoomError("Only the room's teacher can do that (the teacher key is kept in the teacher's browser).")
+            raise RoomError("room.err.teacher_only")
         return room
 
     def close_room(self, code: str, key: str) -> None:
@@ -213,9 +204,9 @@ class RoomStore:
         code, name = parse_code(code_text), parse_name(name_text)
         room = self.room(code)
         if room is None or not room.open:
-            raise RoomError(f"No open room has the code {code}. Check it with the teacher.")
+            raise RoomError("room.err.no_room", code=code)
         if not is_id(workspace):
-            raise RoomError("This browser has no workspace yet; reload the page and try again.")
+            raise RoomError("room.err.no_workspace")
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             count = db.execute("SELECT COUNT(*) FROM room_members WHERE code = ?", (code,)).fetchone()[0]
@@ -224,9 +215,7 @@ class RoomStore:
             ).fetchone()
             if not known and count >= ROOM_MEMBERS:
                 db.execute("ROLLBACK")
-                raise RoomError(
-                    f"Room {code} is full: {count} members, its limit (setting SLSTM_ROOM_MEMBERS). Tell the teacher."
-                )
+                raise RoomError("room.err.full", code=code, count=count)
             try:
                 if known:
                     db.execute(
@@ -239,7 +228,7 @@ class RoomStore:
                     )
             except sqlite3.IntegrityError:
                 db.execute("ROLLBACK")
-                raise RoomError(f"Someone in room {code} already goes by {name!r}; choose another name.") from None
+                raise RoomError("room.err.name_taken", code=code, name=repr(name)) from None
             db.execute("COMMIT")
         return self.member(code, workspace)
 
@@ -286,11 +275,11 @@ class RoomStore:
     def share(self, code: str, workspace: str, run_id: str, on: bool = True) -> None:
         """Share (or stop sharing) one of the member's own runs with the room."""
         if self.member(code, workspace) is None:
-            raise RoomError("Join the room before sharing runs with it.")
+            raise RoomError("room.err.join_to_share")
         with self._db() as db:
             owner = db.execute("SELECT workspace FROM runs WHERE id = ?", (run_id,)).fetchone()
             if owner is None or owner[0] != workspace:
-                raise RoomError("Only your own runs can be shared.")
+                raise RoomError("room.err.not_yours")
             if on:
                 db.execute("INSERT OR IGNORE INTO room_shares VALUES (?, ?, ?)", (code, run_id, workspace))
             else:
@@ -313,7 +302,7 @@ class RoomStore:
         note = " ".join(str(note or "").split())[:MAX_NOTE]
         payload = {k: v for k, v in payload.items() if k in ("spec", "sample", "lesson", "hide") and v is not None}
         if not payload:
-            raise RoomError("Choose something to push: a stack, a data set, a lesson step or which controls to hide.")
+            raise RoomError("room.err.empty_push")
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")
             version = db.execute("SELECT COALESCE(MAX(version), 0) + 1 FROM room_pushes WHERE code = ?", (code,))

@@ -13,7 +13,7 @@ import pandas as pd
 from slstm import limits
 from slstm.datatypes import DataConfig, Scaler, Split, Windows, missing_classes_note, numeric_values
 from slstm.defaults import offsets_dominate
-from slstm.errors import DataError
+from slstm.errors import DataError, Message
 from slstm.text import quote
 
 PAD_VALUE = 0.0  # what keras.layers.Masking(mask_value=0.0) skips
@@ -47,7 +47,7 @@ def group(frame: pd.DataFrame, id_column: str, time_column: str | None = None) -
     """
     ids = frame[id_column]
     if empty := int(ids.isna().sum()):
-        raise DataError(f"The sequence id column {id_column!r} has {empty} empty cell(s); every row needs an id.")
+        raise DataError("dataerr.empty_ids", column=repr(id_column), count=empty)
     codes, uniques = pd.factorize(ids, sort=False)
     order = np.arange(len(frame))
     if time_column is not None:
@@ -92,23 +92,27 @@ def pad(steps: np.ndarray, seqs: Sequences, timesteps: int) -> np.ndarray:
     return out
 
 
-def check_padding(seqs: Sequences, timesteps: int, features: int, id_column: str, *, where: str = "") -> None:
-    """Refuse, before allocating, a padded array larger than SLSTM_MAX_ARRAY_BYTES, naming the likely cause."""
+def check_padding(seqs: Sequences, timesteps: int, features: int, id_column: str, *, test: bool = False) -> None:
+    """Refuse, before allocating, a padded array larger than SLSTM_MAX_ARRAY_BYTES, naming the likely cause
+    (`test`: the sequences of the separate test file)."""
     shape = (len(seqs.lengths), timesteps, features)
-    many = len(seqs.lengths) > 1000 and float(np.median(seqs.lengths)) <= 2
-    why = (
-        f"Most of the {len(seqs.lengths):,} sequences of {quote(id_column, 40)} have one or two rows: is that the "
-        "sequence id column? "
-        if many
-        else ""
-    )
-    limits.check_array(
-        shape,
-        4,
-        f"{where}Padding {len(seqs.lengths):,} sequences (the longest has {int(seqs.lengths.max()):,} rows) to "
-        f"{timesteps:,} timesteps × {features} features",
-        f"{why}Choose the column that names each sequence, or set max_timesteps lower.",
-    )
+    try:
+        limits.check_array(shape, 4, "Padding", "")
+    except limits.BudgetError:
+        many = len(seqs.lengths) > 1000 and float(np.median(seqs.lengths)) <= 2
+        why = Message("dataerr.padding_why", sequences=f"{len(seqs.lengths):,}", column=quote(id_column, 40))
+        raise limits.BudgetError(
+            "dataerr.padding_budget",
+            where=Message("dataerr.padding_test_file") if test else "",
+            sequences=f"{len(seqs.lengths):,}",
+            longest=f"{int(seqs.lengths.max()):,}",
+            timesteps=f"{timesteps:,}",
+            features=features,
+            dims=" × ".join(f"{int(d):,}" for d in shape),
+            size=limits.size_text(4 * shape[0] * shape[1] * shape[2]),
+            limit=limits.size_text(limits.MAX_ARRAY_BYTES),
+            why=why if many else "",
+        ) from None
 
 
 def _positions(seqs: Sequences) -> tuple[np.ndarray, np.ndarray]:
@@ -133,10 +137,10 @@ def prepare_sequences(
     longest = int(max(seqs.lengths.max(initial=0), 0 if test_seqs is None else test_seqs.lengths.max(initial=0)))
     timesteps = min(longest, c.max_timesteps or limits.MAX_TIMESTEPS)  # a bounded default (SLSTM_MAX_TIMESTEPS)
     if timesteps == 0:
-        raise DataError("The table has no rows, so no sequences.")
+        raise DataError("dataerr.no_sequences")
     check_padding(seqs, timesteps, len(c.features), c.sequence_id)
     if test_seqs is not None:
-        check_padding(test_seqs, timesteps, len(c.features), c.sequence_id, where="The test file: ")
+        check_padding(test_seqs, timesteps, len(c.features), c.sequence_id, test=True)
     if codes is None:
         labels = numeric_values(frame, c.targets, "target")[seqs.last_rows]  # (sequences, targets)
     else:
@@ -144,7 +148,7 @@ def prepare_sequences(
     test_fraction = 0.0 if test is not None else c.test_fraction
     parts = split_sequences(len(seqs.ids), c.val_fraction, test_fraction, labels if codes is not None else None)
     if len(parts[0]) == 0:
-        raise DataError(f"The table has {len(seqs.ids)} sequence(s), too few to leave any for training.")
+        raise DataError("dataerr.too_few_sequences", count=len(seqs.ids))
 
     steps = numeric_values(frame, c.features, "feature")[seqs.order]  # (rows, features) in sequence order
     seq, back = _positions(seqs)
@@ -168,7 +172,10 @@ def prepare_sequences(
     notes = _notes(steps[back < timesteps], seqs.lengths, timesteps)
     for name, part, fraction in (("validation", parts[1], c.val_fraction), ("test", parts[2], test_fraction)):
         if fraction and not len(part):
-            notes.append(f"The {name} split is empty: {len(seqs.ids)} sequences × {fraction:g} rounds to none.")
+            split_name, rounded = Message(f"dataerr.split.{name}"), f"{fraction:g}"
+            notes.append(
+                Message("dataerr.note.no_sequences_split", name=split_name, count=len(seqs.ids), fraction=rounded)
+            )
     if test_seqs is not None:
         test_steps = feature_scaler.transform_(numeric_values(test, c.features, "feature")[test_seqs.order])
         if c.scaling == "per_sequence":
@@ -180,8 +187,10 @@ def prepare_sequences(
             test_y = codes[1][test_seqs.last_rows]
         test_kept = np.minimum(test_seqs.lengths, timesteps)
         test_split = Split(pad(test_steps, test_seqs, timesteps), test_y, (0, 0), 1, test_seqs.ids, test_kept)
-        ignored = f"; the test fraction ({c.test_fraction:g}) is not used" if c.test_fraction else ""
-        notes.append(f"The separate test file's {len(test_seqs.ids)} sequences are the test split{ignored}.")
+        ignored = (
+            Message("dataerr.note.test_fraction_unused", fraction=f"{c.test_fraction:g}") if c.test_fraction else ""
+        )
+        notes.append(Message("dataerr.note.separate_test_sequences", count=len(test_seqs.ids), ignored=ignored))
     if task == "classification":
         notes += missing_classes_note(classes, train.y)
     masked = bool(any((s.lengths < timesteps).any() for s in (train, val, test_split)))
@@ -216,12 +225,7 @@ def normalise_each(steps: np.ndarray, seq: np.ndarray, keep: np.ndarray) -> None
 def _notes(real_steps: np.ndarray, lengths: np.ndarray, timesteps: int) -> list[str]:
     notes = []
     if cut := int((lengths > timesteps).sum()):
-        notes.append(
-            f"{cut} sequence(s) are longer than max_timesteps={timesteps}; they keep their last {timesteps} steps."
-        )
+        notes.append(Message("dataerr.note.sequences_cut", count=cut, timesteps=timesteps))
     if zeros := int(np.count_nonzero(~real_steps.any(axis=1))):
-        notes.append(
-            f"{zeros} real step(s) are all zeros after scaling, like the padding, so masking skips them too. "
-            "Standard scaling makes exact zeros unlikely."
-        )
+        notes.append(Message("dataerr.note.zero_steps", count=zeros))
     return notes

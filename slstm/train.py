@@ -35,13 +35,13 @@ class TrainConfig:
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
-            raise SlstmError(f"Received optimizer={self.optimizer!r}; expected one of {', '.join(OPTIMIZERS)}.")
+            raise SlstmError("train.err_optimizer", value=repr(self.optimizer), options=", ".join(OPTIMIZERS))
         if not isinstance(self.epochs, int) or not 1 <= self.epochs <= 10_000:
-            raise SlstmError(f"Received epochs={self.epochs!r}; expected a whole number from 1 to 10000.")
+            raise SlstmError("train.err_epochs", value=repr(self.epochs))
         if not isinstance(self.batch_size, int) or self.batch_size < 1:
-            raise SlstmError(f"Received batch_size={self.batch_size!r}; expected a positive whole number.")
+            raise SlstmError("train.err_batch", value=repr(self.batch_size))
         if not self.learning_rate > 0:
-            raise SlstmError(f"Received learning_rate={self.learning_rate!r}; expected a positive number.")
+            raise SlstmError("train.err_lr", value=repr(self.learning_rate))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)

@@ -21,7 +21,6 @@ ID_BYTES = 16
 COOKIE = "slstm_ws"
 COOKIE_DAYS = 400  # browsers cap a cookie's lifetime at 400 days
 _FORM = re.compile(r"[A-Za-z0-9_-]{22}")
-CODE_HINT = "a restore code is 22 letters, digits, '-' or '_', shown under 'Your workspace' on the device with the runs"
 
 
 def new_id() -> str:
@@ -46,9 +45,9 @@ def parse_restore_code(text: object) -> str:
     The message never repeats what was pasted: a code is a secret."""
     code = str(text or "").strip()
     if not code:
-        raise SlstmError("Paste a restore code first: " + CODE_HINT + ".")
+        raise SlstmError("frame.restore_empty")
     if not is_id(code):
-        raise SlstmError(f"That is not a restore code ({len(code)} characters): " + CODE_HINT + ".")
+        raise SlstmError("frame.restore_bad", length=len(code))
     return code
 
 

@@ -66,7 +66,7 @@ def check(at, lang: str, allowed_names: tuple[str, ...] = ()) -> None:
     assert texts
     if lang == "zh":
         stripped = [re.sub("|".join(map(re.escape, allowed_names)), " ", t) if allowed_names else t for t in texts]
-        assert english_runs(stripped) == []
+        assert english_runs(stripped) == [], english_runs(stripped)
         assert any(CJK.search(t) for t in texts)
     else:
         assert [t for t in texts if CJK.search(t)] == []

@@ -1,7 +1,11 @@
+import ast
+import io
 import os
+import re
 import shutil
 import subprocess
 import sys
+import tokenize
 from pathlib import Path
 
 import pytest
@@ -194,16 +198,18 @@ def test_bad_options_are_refused(options):
         to_keras_code(lstm_stack(4), **{"timesteps": 5, "num_features": 1, **options})
 
 
-def test_generated_code_is_ruff_clean(tmp_path):
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_generated_code_is_ruff_clean(tmp_path, lang):
     ruff = shutil.which("ruff") or str(Path(sys.executable).with_name("ruff"))
     if not Path(ruff).exists():
         pytest.skip("ruff is not installed")
     for name, (spec, options) in CASES.items():
-        (tmp_path / f"{name}.py").write_text(to_keras_code(spec, **options))
+        (tmp_path / f"{name}.py").write_text(to_keras_code(spec, lang=lang, **options), encoding="utf-8")
     wide = ArchitectureSpec(
         layers=(LayerSpec("simple_rnn", 512, True, 0.25, 0.25, True, "ave"),) * 3 + (LayerSpec("lstm", 1),)
     )
-    (tmp_path / "wide.py").write_text(to_keras_code(wide, timesteps=1000, num_features=300))
+    src = to_keras_code(wide, timesteps=1000, num_features=300, lang=lang, target_form="change")
+    (tmp_path / "wide.py").write_text(src, encoding="utf-8")
     common = ["--isolated", "--line-length", "120"]
     lint = [ruff, "check", *common, "--select", "E,F,W,I,B,UP", str(tmp_path)]
     fmt = [ruff, "format", "--check", *common, str(tmp_path)]
@@ -233,3 +239,64 @@ def test_change_target_form_is_in_the_exported_code_and_its_helper_works():
     np.testing.assert_array_equal(y[:, 0], [3, 4])
     np.testing.assert_array_equal(last, [4, 7])
     assert "to_changes" not in to_keras_code(lstm_stack(4), timesteps=3, num_features=1, fit=False)
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _comments(src: str) -> list[str]:
+    return [tok.string for tok in tokenize.generate_tokens(io.StringIO(src).readline) if tok.type == tokenize.COMMENT]
+
+
+def _code(src: str) -> str:
+    """The script's syntax tree with every string blanked: what stays when only the words change."""
+    tree = ast.parse(src)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Constant) and isinstance(node.value, str):
+            node.value = ""
+    return ast.dump(tree)
+
+
+@pytest.mark.parametrize("name", CASES)
+def test_chinese_comments_leave_the_code_as_it_is(name):
+    spec, options = CASES[name]
+    for form in ("value", "change"):
+        en = to_keras_code(spec, target_form=form, **options)
+        zh = to_keras_code(spec, target_form=form, lang="zh", **options)
+        assert _code(zh) == _code(en)
+        en_code = [
+            line.split("  #")[0] for line in en.splitlines() if not line.lstrip().startswith(("#", '"""', "print"))
+        ]
+        zh_code = [
+            line.split("  #")[0] for line in zh.splitlines() if not line.lstrip().startswith(("#", '"""', "print"))
+        ]
+        assert zh_code == en_code
+        comments = [c for c in _comments(zh) if re.search("[A-Za-z]{3}", c)]
+        flow = {c for c in comments if c.startswith("#   ")}  # the layers joined by arrows: Keras names
+        usage = {c for c in comments if "to_changes(your_series" in c}  # a line of code
+        assert [c for c in comments if not CJK.search(c) and c not in flow | usage] == [
+            "# (batch, timesteps, features)",
+            "# (samples, timesteps, features)",
+        ]
+        assert not [c for c in _comments(en) if CJK.search(c)]
+
+
+def test_chinese_script_builds_the_same_model_and_speaks_the_glossary():
+    spec, options = CASES["two_lstm_and_dense"]
+    assert_matches_build_model(spec, lang="zh", **options)
+    src = to_keras_code(spec, lang="zh", **options)
+    assert src.startswith(
+        "# 一个堆叠式循环网络，由堆叠式LSTM探索器生成：\n#   LSTM(8) -> LSTM(4) -> Dense(3, relu) -> Dense(1)\n"
+    )
+    assert 'layers.LSTM(8, return_sequences=True, dropout=0.2, name="lstm_1"),  # -> (batch, 10, 8)，352 个参数' in src
+    assert "# 目标：每个窗口 1 个值（回归），形状为 (samples, 1)。" in src and 'print(f"参数总数: ' in src
+    spec, options = CASES["classification_3_classes"]
+    classes = to_keras_code(spec, lang="zh", **options)
+    assert "# 目标：每个窗口属于 3 个类别之一，用整数标签表示，形状为 (samples,)。" in classes
+    assert "类别标签 0..2" in classes
+
+
+def test_an_invalid_spec_is_refused_in_the_scripts_language():
+    bad = lstm_stack(8, 4).with_layer(0, return_sequences=False)
+    with pytest.raises(SpecError, match="在第 1 层设置 return_sequences=True"):
+        to_keras_code(bad, timesteps=5, num_features=1, lang="zh")

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import copy
 import gzip
 import io
 import json
+import pickle
+import re
 import time
 import zipfile
 
@@ -607,6 +610,123 @@ def test_format_report_shows_settings_columns_steps_and_warnings():
     assert "only 5 data rows" in text
 
 
+# --- in Chinese -------------------------------------------------------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+ENGLISH_RUN = re.compile(r"(?<![\w.])[A-Za-z][a-z']*(?:[ \t]+[A-Za-z][a-z']*){2,}(?![\w(])")  # as the page checks
+MESSY = [
+    "zeit;wert\n2024-01-02;1,5\n2024-01-01;x\n2024-01-03;2\n2024-01-04;3\n2024-01-05;4\n",
+    "# logger v2\n\ndate;a;a;\n2024-01-03;1.234,5;1;\n2024-01-01;inf;2;\n\n2024-01-01;3\n2024-01-09;4;5;\nsoon;1;1;\n",
+    "x, x ,,y\n1,2,3,4\n5,6,7,8\n9,10,11,12,13\n" + "".join(f"{i},{i},{i},{i}\n" for i in range(30)),
+    'time,v,note,c\n0,1,"two\nlines",7\n1,2,b,7\n2,,c,7\n3,4,d,7\n',
+    "1;2\n3;4\n",
+    "price\n" + "\n".join("x" if i % 10 == 0 else str(i) for i in range(100)) + "\n",
+    "timestamp,v,w\n2024-01-03 10:00,3,\n2024-01-02 10:00,2,\n2024-01-01 10:00,1,\n",
+]
+
+
+def digits(text: str) -> list[str]:
+    return sorted(re.findall(r"\d+", text))
+
+
+@pytest.mark.parametrize("text", MESSY)
+def test_every_step_and_warning_reads_in_chinese_with_the_same_numbers(text):
+    t = load(text, name="m.csv")
+    lines = [*t.report.steps, *t.report.warnings]
+    assert len(lines) >= 3
+    for line in lines:
+        zh = line.text("zh")
+        assert CJK.search(zh) and ENGLISH_RUN.findall(zh) == [], zh
+        assert digits(zh) == digits(line), (line, zh)  # the same counts, lines and values, in words of Chinese
+        assert line.text("en") == line and not CJK.search(line)
+
+
+def test_format_report_in_chinese_has_the_same_table_and_no_english_sentence():
+    t = load(MESSY[0])
+    zh, en = format_report(t, lang="zh"), format_report(t)
+    assert "编码 utf-8，分隔符：分号，小数点：逗号“,”，表头行：有，时间列：zeit" in zh
+    assert "\n  zeit  时间  缺失 0\n  wert  数值  缺失 1，无法读取 1\n" in zh
+    assert "列 'wert'：有 1 个单元格无法读成数字（文件第 3 行；例如 'x'），现在记为缺失值。" in zh
+    assert "已按 'zeit' 把 5 行排序（文件原本没有按时间顺序排列）。" in zh
+    assert "这张表只有 5 行数据；训练需要多得多的数据。" in zh
+    assert ENGLISH_RUN.findall(zh) == [] and digits(zh) == digits(en)
+    assert format_report(t, lang="en") == en and not CJK.search(en)
+
+
+def test_plurals_are_each_languages_own():
+    one, many = (
+        load("a,b\n" + "".join(f"{i},{'x' if i == 1 else i}\n" for i in range(10))),
+        load("price\n" + "\n".join("x" if i % 10 == 0 else str(i) for i in range(100))),
+    )
+    assert said(one, "'b': 1 cell could not be read", "and is now missing")
+    assert said(many, "'price': 10 cells could not be read", "and are now missing")
+    assert "有 1 个单元格无法读成数字（文件第 3 行；" in said(one, "'b'").text("zh")
+    assert "有 10 个单元格无法读成数字（文件第 2、12、22、32、42 行等 10 处；" in said(many, "'price'").text("zh")
+    _, message = apply_missing(load(GAPPY), "ffill")
+    assert message == "Forward-filled 3 cells in 2 columns; dropped 1 leading row."
+    assert message.text("zh") == "在 2 列中用上一个值填补了 3 个单元格；删除了开头的 1 行。"
+    big = load("v\n" + "".join(f"{i}\n" for i in range(2400)) + "1,2,3\n")
+    assert (
+        said(big, "Dropped 1 row", "file line 2402")
+        .text("zh")
+        .startswith("删除了字段多于 1 个的 1 行（文件第 2402 行）")
+    )
+
+
+def test_thousands_in_counts_are_spaced_in_both_languages():
+    t = load("d,v\n" + "".join(f"2024-01-01 00:00:{i % 60:02d},{i}\n" for i in range(3000, 0, -1)))
+    assert said(t, "Sorted 3 000 rows").text("zh").startswith("已按 'd' 把 3 000 行排序")
+
+
+@pytest.mark.parametrize(
+    ("data", "en", "zh"),
+    [
+        (b"", "The file is empty (0 bytes).", "文件是空的（0 字节）"),
+        (
+            XLSX.getvalue(),
+            "Excel .xlsx workbook or a zip archive",
+            "看起来是 Excel .xlsx 工作簿或 zip 压缩包，不是 CSV 文本；请把它另存为",
+        ),
+        (b"a,b,c\n", "(columns: 'a', 'b', 'c')", "文件有表头，但没有数据行（列：'a'、'b'、'c'）"),
+        (
+            b"name,city\nann,paris\n",
+            "'name' (text), 'city' (text)",
+            "没有找到数值列（各列：'name'（文本）、'city'（文本））",
+        ),
+        (b'a,b\n1,"2\n3,4\n5,6\n', "the 2 lines after it", "第 2 行有一个引号（'\"'）开了头却没有闭合：它后面的 2 行"),
+        (b"\x89PNG\r\n\x1a\n", "is a PNG image", "这个文件是 PNG 图片，不是 CSV 文本"),
+    ],
+)
+def test_data_errors_read_in_the_users_language(data, en, zh):
+    with pytest.raises(DataError) as caught:
+        read_csv(data)
+    assert en in str(caught.value) and not CJK.search(str(caught.value))
+    assert zh in caught.value.text("zh") and ENGLISH_RUN.findall(caught.value.text("zh")) == []
+    assert caught.value.text("en") == str(caught.value)
+
+
+def test_limits_errors_keep_their_numbers_in_chinese():
+    with pytest.raises(DataError) as caught:
+        load("a,b\n" + "".join(f'"{i}",{i}\n' for i in range(2_400)), limits=Limits(max_rows=1_000))
+    assert caught.value.text("zh") == "文件有 2 400 行，上限是 1 000 行。请上传更短的文件，或调高 SLSTM_MAX_ROWS。"
+    with pytest.raises(DataError) as caught:
+        read_csv(bytes(2 * 2**20), limits=Limits(max_bytes=2**20))
+    assert "The file is 2 097 152 bytes (2.0 MB); the limit is 1 048 576 bytes (1.0 MB)." in str(caught.value)
+    assert caught.value.text("zh").startswith("文件大小为 2 097 152 字节（2.0 MB），上限是 1 048 576 字节（1.0 MB）。")
+
+
+def test_reports_and_errors_survive_pickling_and_copies_in_every_language():
+    t = load(MESSY[1])
+    for report in (pickle.loads(pickle.dumps(t.report)), copy.deepcopy(t.report)):
+        assert report.steps == t.report.steps
+        assert [s.text("zh") for s in report.steps] == [s.text("zh") for s in t.report.steps]
+    with pytest.raises(DataError) as caught:
+        read_csv(b"")
+    again = pickle.loads(pickle.dumps(caught.value))
+    assert str(again) == str(caught.value) and again.text("zh") == caught.value.text("zh")
+    assert json.loads(json.dumps(report_to_dict(t.report)))["steps"] == t.report.steps
+
+
 # --- performance and fuzzing --------------------------------------------------------------------------------
 
 
@@ -647,13 +767,14 @@ def _loads_or_refuses(data: bytes) -> None:
     try:
         t = read_csv(data)
     except DataError as e:
-        assert str(e)
+        assert str(e) and e.text("zh")  # every refusal has its words in both languages
     else:
         assert isinstance(t.frame, pd.DataFrame) and t.report.rows == len(t.frame) > 0
         assert t.numeric_columns and list(t.frame.columns) == [c.name for c in t.report.columns]
         assert len(set(t.frame.columns)) == len(t.frame.columns)
         json.dumps(report_to_dict(t.report))
         format_report(t)
+        format_report(t, lang="zh")
     assert time.perf_counter() - start < 2.0
 
 

@@ -1,3 +1,5 @@
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -280,3 +282,39 @@ def test_target_form_auto_predicts_the_change_on_a_trend_only():
 def test_change_target_needs_the_target_among_the_features():
     with pytest.raises(DataError, match="needs the target among the features"):
         DataConfig(("x",), ("v",), target_form="change")
+
+
+# --- errors and notes in the reader's language ---
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_too_few_rows_reads_in_chinese_with_the_same_numbers():
+    with pytest.raises(DataError) as caught:
+        prepare(ramp(20), DataConfig(("t",), ("t",), lookback=30))
+    assert str(caught.value).startswith("Each sample needs 31 rows (lookback 30 + horizon 1), but the training split")
+    assert caught.value.text("zh") == (
+        "每个样本需要 31 行（回看长度 30 + 预测步长 1），但训练集只有 14 行（整张表共 20 行）。"
+        "请把回看长度设为不超过 13，或使用更多数据。"
+    )
+
+
+def test_a_lookback_over_the_budget_reads_in_chinese():
+    from slstm import limits
+
+    with pytest.raises(limits.BudgetError) as caught:
+        prepare(ramp(20), DataConfig(("t",), ("t",), lookback=limits.MAX_TIMESTEPS + 1))
+    assert "SLSTM_MAX_TIMESTEPS" in str(caught.value) and "SLSTM_MAX_TIMESTEPS" in caught.value.text("zh")
+    assert caught.value.text("zh").startswith(f"收到的回看长度为 lookback={limits.MAX_TIMESTEPS + 1:,}；")
+
+
+def test_window_notes_read_in_every_language():
+    w = prepare(ramp(100), DataConfig(("t",), ("t",), lookback=5), test_table=ramp(40))
+    (note,) = [n for n in w.notes if "separate test file" in n]
+    assert note == "The separate test file's 40 rows are the test split; the test fraction (0.15) is not used."
+    assert note.text("zh") == "单独提供的测试文件共 40 行，作为测试集；测试集比例（0.15）不再使用。"
+    short = prepare(ramp(100), DataConfig(("t",), ("t",), lookback=3, horizon=20, multi_step=True))
+    (empty,) = [n for n in short.notes if "validation" in n]
+    assert "validation split's 15 rows cannot hold the 20 target rows" in empty
+    assert empty.text("zh").startswith("验证集只有 15 行，容纳不下一个样本的 20 个目标行：验证集为空。")
+    assert "调大验证集比例" in empty.text("zh") and not CJK.search(empty)

@@ -1,8 +1,12 @@
+import re
+
 import pytest
 from hypothesis import given, settings
 from strategies import any_specs, valid_specs
 
+from slstm import limits
 from slstm.problems import validate
+from slstm.shapes import infer_shapes, total_params
 from slstm.spec import ArchitectureSpec, LayerSpec, lstm_stack
 
 
@@ -76,3 +80,61 @@ def test_cudnn_notes_name_the_layers_that_cannot_use_it():
         "Layer 3 (SimpleRNN) has no cuDNN kernel.",
     ]
     assert cudnn_notes(lstm_stack(8, 8)) == []
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+NUMBERS = re.compile(r"\d+(?:[.,]\d+)*")
+
+# one stack per problem code, with the settings that make validate() report it
+EVERY_CODE = {
+    "empty": (ArchitectureSpec(layers=()), {}),
+    "too_deep": (lstm_stack(*[4] * 9), {}),
+    "needs_3d": (lstm_stack(64, 64, 32).with_layer(1, return_sequences=False), {}),
+    "sequence_output": (lstm_stack(8, 8).with_layer(1, return_sequences=True), {"timesteps": 10}),
+    "last_output_only": (lstm_stack(8, 8), {"sequence_target": True}),
+    "head_width": (ArchitectureSpec(layers=(LayerSpec("gru", 4, bidirectional=True),), head="none"), {}),
+    "recurrent_dropout": (lstm_stack(8).with_layer(0, recurrent_dropout=0.25), {}),
+    "param_budget": (lstm_stack(512, 512), {"timesteps": 10, "num_features": 3, "param_budget": 100_000}),
+}
+
+
+@pytest.mark.parametrize("code", EVERY_CODE)
+def test_every_problem_speaks_chinese_with_the_same_numbers_and_fixes(code):
+    spec, options = EVERY_CODE[code]
+    [en] = [p for p in validate(spec, num_outputs=2, **options) if p.code == code]
+    [zh] = [p for p in validate(spec, num_outputs=2, lang="zh", **options) if p.code == code]
+    assert (zh.severity, zh.layer, [f.spec for f in zh.fixes]) == (en.severity, en.layer, [f.spec for f in en.fixes])
+    assert CJK.search(zh.message) and not CJK.search(en.message)
+    assert sorted(NUMBERS.findall(zh.message)) == sorted(NUMBERS.findall(en.message))
+    for en_fix, zh_fix in zip(en.fixes, zh.fixes, strict=True):
+        assert CJK.search(zh_fix.label) and not CJK.search(en_fix.label)
+        assert sorted(NUMBERS.findall(zh_fix.label)) == sorted(NUMBERS.findall(en_fix.label))
+
+
+def test_chinese_problems_keep_code_identifiers_and_the_glossary_terms():
+    spec, options = EVERY_CODE["needs_3d"]
+    [problem] = validate(spec, lang="zh", **options)
+    assert problem.message.startswith("第 3 层（LSTM）收到的是 2D 张量 (batch, 64)，因为第 2 层只返回最后一个输出")
+    assert "return_sequences=True" in problem.message
+    assert problem.fixes[0].label == "在第 2 层设置 return_sequences=True"
+    spec, options = EVERY_CODE["sequence_output"]
+    [problem] = validate(spec, lang="zh", **options)
+    assert [f.label for f in problem.fixes] == ["在第 2 层设置 return_sequences=False", "在最上面加一个 LSTM(8) 层"]
+    assert "(batch, 10, …)" in problem.message
+    [problem] = validate(lstm_stack(512, 512), timesteps=10, num_features=3, param_budget=100_000)
+    total = total_params(infer_shapes(lstm_stack(512, 512), timesteps=10, num_features=3))
+    assert problem.message.startswith(limits.params_message(total, 100_000))  # the English of slstm.limits
+
+
+def test_cudnn_notes_and_job_checks_in_chinese():
+    from slstm.problems import check_job, cudnn_notes
+
+    spec = lstm_stack(8, 8, 8).with_layer(1, recurrent_dropout=0.1).with_layer(2, kind="simple_rnn")
+    assert cudnn_notes(spec, lang="zh") == [
+        "第 2 层（LSTM）使用了 recurrent_dropout，因此用不了 cuDNN 内核。",
+        "第 3 层（SimpleRNN）没有 cuDNN 内核。",
+    ]
+    with pytest.raises(limits.BudgetError, match="这个网络有 9 个循环层"):
+        check_job(lstm_stack(*[4] * 9), None, 1, lang="zh")
+    with pytest.raises(limits.BudgetError, match="The stack has 9 recurrent layers"):
+        check_job(lstm_stack(*[4] * 9), None, 1)

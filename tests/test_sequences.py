@@ -177,3 +177,39 @@ def test_scaling_auto_is_per_sequence_where_offsets_and_scales_dominate():
 def test_per_sequence_scaling_needs_a_sequence_id():
     with pytest.raises(DataError, match="Per-sequence scaling"):
         DataConfig(("v",), ("v",), scaling="per_sequence")
+
+
+# --- errors and notes in the reader's language ---
+
+
+def test_sequence_errors_and_notes_read_in_chinese():
+    frame = long_table([3, 3])
+    frame["id"] = frame["id"].astype(object)
+    frame.loc[2, "id"] = None
+    with pytest.raises(DataError) as caught:
+        prepare(frame, config(task="regression"))
+    assert "has 1 empty cell; every row needs an id" in str(caught.value)
+    assert caught.value.text("zh") == "序列编号列 'id' 有 1 个空单元格；每一行都需要一个编号。"
+    w = prepare(long_table([3, 6, 7]), config(max_timesteps=4, task="regression"))
+    (cut,) = [n for n in w.notes if "max_timesteps" in n]
+    assert cut == "2 sequences are longer than max_timesteps=4; they keep their last 4 steps."
+    assert cut.text("zh") == "有 2 条序列长于 max_timesteps=4；它们只保留最后 4 个时间步。"
+    one = prepare(long_table([3, 6]), config(max_timesteps=4, task="regression"))
+    assert "1 sequence is longer than max_timesteps=4; it keeps its last 4 steps." in one.notes
+
+
+def test_a_padding_refusal_reads_in_chinese(monkeypatch):
+    from slstm import limits
+
+    monkeypatch.setattr(limits, "MAX_ARRAY_BYTES", 1000)
+    frame = pd.DataFrame({"id": np.repeat(np.arange(50), 10), "v": np.arange(500.0)})
+    with pytest.raises(limits.BudgetError) as caught:
+        prepare(frame, DataConfig(("v",), ("v",), sequence_id="id"))
+    assert str(caught.value) == (
+        "Padding 50 sequences (the longest has 10 rows) to 10 timesteps × 1 features would need an array of "
+        "(50 × 10 × 1) values, 2.0 KB; this server's limit is 1000 bytes (setting SLSTM_MAX_ARRAY_BYTES). "
+        "Choose the column that names each sequence, or set max_timesteps lower."
+    )
+    assert caught.value.text("zh").startswith(
+        "把 50 条序列（最长的有 10 行）补齐到 10 个时间步 × 1 个特征，需要一个形状为 (50 × 10 × 1) 的数组，共 2.0 KB；"
+    )

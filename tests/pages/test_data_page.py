@@ -1,3 +1,5 @@
+import re
+
 import pytest
 from support import app_test, figures, plain
 
@@ -209,3 +211,23 @@ def test_a_separate_test_csv_becomes_the_test_split():
     at.file_uploader(key="test_csv_upload").upload("wrong.csv", b"a,b\n1,2\n3,4\n5,6\n", "text/csv").run()
     assert not at.exception
     assert "The test file lacks the feature column(s) 'temp', 'load'" in plain(at.error[0].value)
+
+
+def test_switching_the_language_rewords_the_report_notes_and_errors_of_the_same_data():
+    at = app_test().run()
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="csv_upload").upload("sensors.csv", GOOD, "text/csv").run()
+    at.number_input(key="horizon").set_value(50).run()
+    at.checkbox(key="multi_step").check().run()
+    assert "steps:" in at.text[0].value
+    english = [plain(w.value) for w in at.warning]
+    assert "The validation split's 45 rows cannot hold the 50 target rows of one sample" in english[0]
+    at.radio(key="language").set_value("zh").run()  # the same cached table and windows, read in Chinese
+    assert not at.exception and "处理步骤：" in at.text[0].value and "steps:" not in at.text[0].value
+    chinese = [plain(w.value) for w in at.warning]
+    assert chinese[0].startswith("验证集只有 45 行，容纳不下一个样本的 50 个目标行") and len(chinese) == len(english)
+    assert all(re.search(r"[\u4e00-\u9fff]", text) for text in chinese)
+    at.file_uploader(key="csv_upload").upload("one.csv", b"a,b\n1,2\n", "text/csv").run()
+    assert "每个样本需要" in plain(at.main.error[0].value) and "每个样本需要" in plain(at.sidebar.error[0].value)
+    at.radio(key="language").set_value("en").run()
+    assert plain(at.main.error[0].value).startswith("Each sample needs")

@@ -25,16 +25,49 @@ def test_the_data_page_before_an_upload_speaks_one_language(lang):
     check(at, lang)
 
 
-UNTRANSLATED = pytest.mark.xfail(strict=True, reason="slstm/csvio.py's detection/cleaning report is English only")
-
-
-@pytest.mark.parametrize("lang", ["en", pytest.param("zh", marks=UNTRANSLATED)])
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_the_data_page_with_an_uploaded_csv_speaks_one_language(lang):
     at = open_page("pages/data.py", lang)
     at.radio(key="source").set_value("upload").run()
     rows = "\n".join(f"{i},{i % 7 if i % 9 else ''},{i * 0.5}" for i in range(120))
     at.file_uploader(key="csv_upload").upload("sensors.csv", f"t,level,flow\n{rows}\n".encode(), "text/csv").run()
     check(at, lang, allowed_names=("sensors.csv",))
+    assert at.expander[0].label and at.text  # the detection/cleaning report is on the page, in that language
+
+
+MESSY = (  # a comment line, blank lines, a short and a long row, an unreadable number, a date out of order
+    "# exported by logger v2\n\ndate;level;flow\n"
+    + "".join(f"2024-01-{d:02d};{d},5;{d * 2}\n" for d in range(2, 29))
+    + "2024-01-01;x;1\n2024-01-29;7\n\n2024-01-30;1;2;9\n"
+)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_data_page_with_a_messy_csv_reports_every_fix_in_one_language(lang):
+    at = open_page("pages/data.py", lang)
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="csv_upload").upload("messy.csv", MESSY.encode(), "text/csv").run()
+    check(at, lang, allowed_names=("messy.csv",))
+    report = at.text[0].value
+    assert report.count("\n  - ") >= 8  # decoding, comments, delimiter, decimal comma, padding, dropping, sorting...
+    assert ("Sorted 29 rows" if lang == "en" else "把 29 行排序") in report
+
+
+@pytest.mark.parametrize(
+    "name, data",
+    [
+        ("one_row.csv", b"level,flow\n1,2\n"),  # too few rows for the lookback (slstm.data)
+        ("no_numbers.csv", b"name,city\nann,paris\nbob,rome\n"),  # no numeric column (slstm.csvio)
+        ("book.xlsx", b"PK\x03\x04" + bytes(100)),  # not CSV text (slstm.csvsniff)
+    ],
+)
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_a_data_error_is_shown_in_the_pages_language(lang, name, data):
+    at = open_page("pages/data.py", lang)
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="csv_upload").upload(name, data, "text/csv").run()
+    assert at.main.error and at.sidebar.error  # the Data page and the sidebar both say what is wrong
+    check(at, lang, allowed_names=(name,))
 
 
 def test_the_sidebar_language_switches_the_whole_app_and_the_link():
