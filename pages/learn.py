@@ -1,5 +1,6 @@
-"""Learn: seven workshop lessons on stacked LSTMs, each with a live example computed by the app's own core, in
-English and Simplified Chinese. A link (?lesson=4&lang=zh&hide=picker) opens a lesson with chosen controls hidden."""
+"""Learn: eight workshop lessons on stacked LSTMs, each with a live example computed by the app's own core, in
+English and Simplified Chinese (the live parts too: figures, validation, the sweep's reading). A link
+(?lesson=4&lang=zh&hide=picker) opens a lesson with chosen controls hidden."""
 
 import numpy as np
 import pandas as pd
@@ -9,7 +10,7 @@ from pages import serve_through_app
 from slstm import lessons, plots
 from slstm.compare import read_sweep
 from slstm.compare_plots import sweep_chart
-from slstm.i18n import glossary, t
+from slstm.i18n import glossary, labels, t
 from slstm.inspect_plots import gates_figure, input_window
 from slstm.problems import validate
 from slstm.samples import SAMPLES
@@ -32,6 +33,11 @@ def gate_demo() -> tuple:
     return lessons.gate_demo()
 
 
+@st.cache_data(show_spinner=False)
+def untrained_losses() -> dict[str, float]:
+    return lessons.untrained_losses()
+
+
 def paragraphs(texts) -> None:
     for text in texts:
         st.markdown(text)  # our own lesson text: Markdown is fine here
@@ -39,7 +45,8 @@ def paragraphs(texts) -> None:
 
 def why_depth(lesson, text):
     frame = SAMPLES["multi_scale"].make().iloc[:600]
-    fig = plots.series(frame, ["value"], time_column="time").update_layout(title=lesson.notes["plot_title"])
+    fig = plots.series(frame, ["value"], time_column="time", labels=labels("plots.series", text.lang))
+    fig.update_layout(title=lesson.notes["plot_title"])
     st.plotly_chart(fig, key="learn_multi_scale")
     st.caption(lesson.notes["plot_caption"])
     return lessons.DESIGNER[1]
@@ -78,7 +85,7 @@ def set_stack(spec: ArchitectureSpec) -> None:
 
 def stacking(lesson, text):
     spec = ss.setdefault("learn_stack", lessons.STACK)
-    problems = [p for p in validate(spec, timesteps=T, num_features=1) if p.is_error]
+    problems = [p for p in validate(spec, timesteps=T, num_features=1, lang=text.lang) if p.is_error]
     c = st.columns([1, 1, 4])
     broken = spec.with_layer(0, return_sequences=False)
     c[0].button(
@@ -105,9 +112,12 @@ def stacking(lesson, text):
         st.caption(lesson.notes["explanation"])
         st.error(problems[0].message)  # the app's own words; specs hold no user text
         st.caption(lesson.notes["keras"])
+        st.code(lessons.KERAS_ERROR, language=None, wrap_lines=True)  # Keras' own words, as it prints them
     else:
         st.success(lesson.notes["valid"])
-    st.plotly_chart(plots.shape_flow((None, T, 1), infer_shapes(spec, timesteps=T, num_features=1)), key="learn_flow")
+    rows = infer_shapes(spec, timesteps=T, num_features=1)
+    fig = plots.shape_flow((None, T, 1), rows, labels=labels("plots.shape_flow", text.lang))
+    st.plotly_chart(fig, key="learn_flow")
     st.caption(lesson.notes["flow"])
     return spec, None
 
@@ -118,42 +128,86 @@ def depth_width(lesson, text):
     results = lessons.illustrative_sweep()
     st.markdown(lesson.notes["illustration"])
     left, right = st.columns(2)
-    left.plotly_chart(sweep_chart(results, x="depth"), key="learn_sweep_depth")
-    right.plotly_chart(sweep_chart(results, x="params"), key="learn_sweep_params")
+    words = labels("compare.fig_sweep", text.lang)
+    left.plotly_chart(sweep_chart(results, x="depth", labels=words), key="learn_sweep_depth")
+    right.plotly_chart(sweep_chart(results, x="params", labels=words), key="learn_sweep_params")
     st.caption(lesson.notes["reading"])
-    st.info(read_sweep(results))
+    st.info(read_sweep(results, lang=text.lang))
     return lessons.DESIGNER[5]
 
 
 def inside_cell(lesson, text):
     with st.spinner(text.ui["spinner"]):
         x, internals = gate_demo()
-    fig = input_window(x[0], ["value"]).update_layout(title=lesson.notes["input_title"], height=260)
-    st.plotly_chart(fig, key="learn_gate_input")
-    st.plotly_chart(gates_figure(internals, title=lesson.notes["figure_title"]), key="learn_gates")
+    fig = input_window(x[0], ["value"], labels=labels("inspect.fig_input", text.lang))
+    st.plotly_chart(fig.update_layout(title=lesson.notes["input_title"], height=260), key="learn_gate_input")
+    words = labels("inspect.fig_gates", text.lang)
+    st.plotly_chart(gates_figure(internals, title=lesson.notes["figure_title"], labels=words), key="learn_gates")
     return lessons.DESIGNER[6]
 
 
-def live_example(name: str, text) -> None:
+def shape_tables(specs, text, timesteps: int = T, num_features: int = 1) -> None:
+    """Each stack's caption (its short form, its parameter count, any dropout) and its table of shapes."""
     columns = tuple(text.ui[k] for k in ("col_layer", "col_input", "col_output", "col_params"))
-    for spec in lessons.LIVE_STACKS.get(name, ()):
-        st.caption(spec.short())
-        st.dataframe(lessons.shape_table(spec, columns), hide_index=True, width="stretch")
+    for spec in specs:
+        params = lessons.stack_params(spec, timesteps=timesteps, num_features=num_features)
+        parts = [spec.short(), text.ui["total"].format(params=params)]
+        parts += [
+            text.ui["with_dropout"].format(layer=i, dropout=layer.dropout)
+            for i, layer in enumerate(spec.layers, start=1)
+            if layer.dropout
+        ]
+        st.caption(" · ".join(parts))
+        table = lessons.shape_table(spec, columns, timesteps=timesteps, num_features=num_features, lang=text.lang)
+        st.dataframe(table, hide_index=True, width="stretch")
+
+
+def live_example(name: str, lesson, text) -> tuple | None:
+    """A question's live example; the layer-count one returns its stack for the designer button."""
+    shape_tables(lessons.LIVE_STACKS.get(name, ()), text, *lessons.live_shape(name))
     if name in lessons.LIVE_PROBLEMS:
-        problem = validate(lessons.LIVE_PROBLEMS[name])[0]
+        problem = validate(lessons.LIVE_PROBLEMS[name], lang=text.lang)[0]
         (st.error if problem.is_error else st.warning)(problem.message)
+    if name == "unscaled":
+        st.caption(lesson.notes["loss_caption"])
+        losses = untrained_losses()
+        for column, key in zip(st.columns(3), ("as_is", "times", "scaled"), strict=True):
+            value = losses[key]
+            column.metric(lesson.notes[f"loss_{key}"], f"{value:,.0f}" if value >= 1e4 else f"{value:.4g}")
+    elif name == "majority":
+        st.caption(lesson.notes["majority"])
+        st.info(t("verdict.reason.majority", text.lang))  # the Train page's words for a run at its majority baseline
+    elif name == "n_layers":
+        low, high, default = lessons.N_LAYERS
+        n = st.slider(lesson.notes["n_layers"], low, high, value=default, key="learn_n_layers")
+        spec = lessons.depth_stack(n)
+        shape_tables((spec,), text)
+        return spec, None
+    return None
 
 
 def questions(lesson, text):
+    preset = lessons.DESIGNER[lesson.number]
     for question in lesson.questions:
         with st.expander(question.q):
             st.markdown(question.a)
+            if question.code:
+                st.code(question.code, language="python")
             if question.live:
-                live_example(question.live, text)
-    return lessons.DESIGNER[7]
+                preset = live_example(question.live, lesson, text) or preset
+    return preset
 
 
-LESSONS = {1: why_depth, 2: the_input, 3: one_lstm, 4: stacking, 5: depth_width, 6: inside_cell, 7: questions}
+LESSONS = {
+    1: why_depth,
+    2: the_input,
+    3: one_lstm,
+    4: stacking,
+    5: depth_width,
+    6: inside_cell,
+    7: questions,
+    8: questions,
+}
 
 
 def open_designer(spec: ArchitectureSpec, lookback: int | None) -> None:

@@ -1,11 +1,14 @@
 """The Learn page's lessons as plain data: their texts (slstm/lessons/<lang>.toml, checked to have the same
-fields in every language), the flags an instructor's link uses to hide controls, and the small live examples
-each lesson computes with the app's own core. TensorFlow is imported only inside the two Keras examples."""
+fields and the same code in every language), the flags an instructor's link uses to hide controls, and the small
+live examples each lesson computes with the app's own core. TensorFlow is imported only inside the two Keras
+examples."""
 
 from __future__ import annotations
 
 import functools
+import io
 import string
+import tokenize
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,11 +20,11 @@ import numpy as np
 import pandas as pd
 
 from slstm.data import DataConfig, prepare
-from slstm.i18n import DEFAULT_LANGUAGE, LANGUAGES
+from slstm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from slstm.presets import PRESETS
 from slstm.samples import sine_trend
 from slstm.shapes import infer_shapes, shape_text, total_params
-from slstm.spec import ArchitectureSpec, LayerSpec, lstm_stack
+from slstm.spec import ArchitectureSpec, DenseSpec, LayerSpec, lstm_stack
 
 TEXTS = Path(__file__).with_name("lessons")
 PAGE_PATH = "learn"  # the Learn page's url_path in app.py's navigation
@@ -32,7 +35,11 @@ HIDE_FLAGS = {  # ?hide=a,b hides these controls, as TensorFlow Playground's hid
     "compare_link": "the link to the Compare page (lesson 5)",
     "instructor": "the 'For instructors' link builder",
 }
-LIVE = ("input_shape", "heads", "dropout", "units", "connect", "too_deep", "mixed")  # lesson 7's live examples
+LIVE = (  # the live examples of lessons 7 and 8's questions
+    *("input_shape", "heads", "dropout", "units", "connect", "too_deep", "mixed"),
+    *("merge_axes", "unscaled", "majority", "equal_params", "td_dense", "attention", "n_layers", "bidirectional"),
+    "dropout_layer",
+)
 
 
 @dataclass(frozen=True)
@@ -40,6 +47,7 @@ class Question:
     q: str
     a: str
     live: str = ""  # one of LIVE, or "" for none
+    code: str = ""  # a short Keras 3 snippet (the same code in every language, comments translated), or ""
 
 
 @dataclass(frozen=True)
@@ -68,9 +76,20 @@ def read_raw(lang: str) -> dict[str, Any]:
         return tomllib.load(f)
 
 
+def code_only(code: str) -> str:
+    r"""A snippet without its comments and trailing spaces: what every language's copy must share.
+
+    >>> code_only("x = 1  # one\n# two\ny = 2\n")
+    'x = 1\ny = 2'
+    """
+    tokens = [tok for tok in tokenize.generate_tokens(io.StringIO(code).readline) if tok.type != tokenize.COMMENT]
+    lines = tokenize.untokenize(tokens).splitlines()
+    return "\n".join(line.rstrip() for line in lines if line.strip())
+
+
 def outline(raw: dict[str, Any]) -> dict[str, Any]:
     """What must agree between languages: every key, the paragraph and question counts, each question's live
-    example and each text's {placeholders}."""
+    example and code (comments aside) and each text's {placeholders}."""
 
     def fields(text: str) -> list[str]:
         return sorted(name for _, name, _, _ in string.Formatter().parse(text) if name)
@@ -83,6 +102,7 @@ def outline(raw: dict[str, Any]) -> dict[str, Any]:
             "after": len(lesson.get("after", [])),
             "notes": {k: fields(v) for k, v in lesson.get("notes", {}).items()},
             "questions": [q.get("live", "") for q in lesson.get("questions", [])],
+            "code": [code_only(q.get("code", "")) for q in lesson.get("questions", [])],
         }
     return {
         "top": sorted(raw),
@@ -117,7 +137,9 @@ def texts(lang: str) -> Texts:
     _check(raw, lang)
     lessons = {}
     for key, d in sorted(raw["lesson"].items(), key=lambda item: int(item[0])):
-        questions = tuple(Question(q["q"], q["a"], q.get("live", "")) for q in d.get("questions", []))
+        questions = tuple(
+            Question(q["q"], q["a"], q.get("live", ""), q.get("code", "")) for q in d.get("questions", [])
+        )
         notes = MappingProxyType(dict(d.get("notes", {})))
         lessons[int(key)] = Lesson(int(key), d["title"], tuple(d["body"]), tuple(d.get("after", [])), notes, questions)
     return Texts(lang, MappingProxyType(raw["ui"]), MappingProxyType(raw["flags"]), MappingProxyType(lessons))
@@ -174,7 +196,10 @@ for return_sequences in (False, True):
     print(keras.Model(inputs, outputs)(x).shape)  # (1, 1), then (1, 3, 1)
 """
 STACK = lstm_stack(64, 32)  # lesson 4's two-layer stack
-TIMESTEPS = 24  # the window lessons 4 and 7 draw their shapes for
+TIMESTEPS = 24  # the window lessons 4, 7 and 8 draw their shapes for
+KERAS_ERROR = (  # what Keras itself says about lesson 4's broken stack: its own words, shown as code
+    "Input 0 of layer 'lstm_2' is incompatible with the layer: expected ndim=3, found ndim=2."
+)
 MIXED = ArchitectureSpec(layers=(LayerSpec("lstm", 32, True, bidirectional=True), LayerSpec("gru", 16)))
 DESIGNER: dict[int, tuple[ArchitectureSpec, int | None]] = {  # lesson -> (stack, lookback) for the designer
     1: (lstm_stack(32, 32), None),
@@ -184,18 +209,37 @@ DESIGNER: dict[int, tuple[ArchitectureSpec, int | None]] = {  # lesson -> (stack
     5: (PRESETS["four_hidden"].spec, None),
     6: (lstm_stack(3), None),
     7: (MIXED, None),
+    8: (lstm_stack(32, 32, 32), None),  # unless the reader chose another depth in the layer-count example
 }
-LIVE_STACKS: dict[str, tuple[ArchitectureSpec, ...]] = {  # lesson 7: shape tables
+N_LAYERS = (1, 6, 3)  # lesson 8's layer-count example: the slider's range and default
+N_LAYERS_UNITS = 32
+MERGED_SHAPE = (5, 640)  # lesson 8: a (5300, 5, 320, 2) input with its last two axes merged: (timesteps, features)
+EQUAL_PARAMS = (  # lesson 8: depth or Dense layers, for about the same number of parameters
+    lstm_stack(32, 32),
+    ArchitectureSpec(layers=(LayerSpec("lstm", 48),), dense=(DenseSpec(64),)),
+)
+LIVE_STACKS: dict[str, tuple[ArchitectureSpec, ...]] = {  # lessons 7 and 8: shape tables
     "input_shape": (lstm_stack(32, 16),),
     "heads": (lstm_stack(32, 16), ArchitectureSpec(tuple(LayerSpec("lstm", u, True) for u in (32, 16)))),
     "units": (lstm_stack(64, 16),),
     "connect": (lstm_stack(64, 32),),
     "mixed": (MIXED,),
+    "merge_axes": (lstm_stack(32, 16),),  # drawn on MERGED_SHAPE
+    "equal_params": EQUAL_PARAMS,
+    "td_dense": (
+        ArchitectureSpec(layers=(LayerSpec("lstm", 32, True),), dense=(DenseSpec(8, "linear"),), head="none"),
+    ),
+    "attention": (ArchitectureSpec(layers=(LayerSpec("lstm", 64, True), LayerSpec("lstm", 32, True)), head="none"),),
+    "bidirectional": (
+        ArchitectureSpec(layers=(LayerSpec("lstm", 32, True, bidirectional=True), LayerSpec("lstm", 16))),
+    ),
+    "dropout_layer": (lstm_stack(32, 16), lstm_stack(32, 16).with_layer(1, dropout=0.2)),
 }
 LIVE_PROBLEMS: dict[str, ArchitectureSpec] = {  # lesson 7: what validate() says
     "dropout": lstm_stack(32, 16).with_layer(0, dropout=0.2, recurrent_dropout=0.2),
     "too_deep": lstm_stack(*[32] * 30),
 }
+LIVE_OTHER = ("unscaled", "majority", "n_layers")  # lesson 8: drawn by the page from the functions below
 
 
 def window_table(lookback: int, values: tuple[float, ...] = SERIES) -> tuple[pd.DataFrame, tuple[int, int, int]]:
@@ -265,8 +309,57 @@ def illustrative_sweep() -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
-def shape_table(spec: ArchitectureSpec, columns: tuple[str, str, str, str]) -> pd.DataFrame:
-    """Layer, input shape, output shape and parameters of `spec` on (batch, TIMESTEPS, 1), headed `columns`."""
-    rows = infer_shapes(spec, timesteps=TIMESTEPS, num_features=1)
-    data = [(f"{r.label}", shape_text(r.input_shape), shape_text(r.output_shape), r.formula or "—") for r in rows]
+def live_shape(name: str) -> tuple[int, int]:
+    """(timesteps, features) a live example's shape tables are drawn on."""
+    return MERGED_SHAPE if name == "merge_axes" else (TIMESTEPS, 1)
+
+
+def shape_table(
+    spec: ArchitectureSpec,
+    columns: tuple[str, str, str, str],
+    *,
+    timesteps: int = TIMESTEPS,
+    num_features: int = 1,
+    lang: str = DEFAULT_LANGUAGE,
+) -> pd.DataFrame:
+    """Layer, input shape, output shape and parameters of `spec` on (batch, timesteps, num_features), headed
+    `columns`; the output head is named in `lang` (as the shape-flow figure names it)."""
+    rows = infer_shapes(spec, timesteps=timesteps, num_features=num_features)
+    head = t("plots.shape_flow.output_layer", lang)
+    data = [
+        (
+            head if r.kind == "output" else r.label,
+            shape_text(r.input_shape),
+            shape_text(r.output_shape),
+            r.formula or "—",
+        )
+        for r in rows
+    ]
     return pd.DataFrame(data, columns=list(columns))
+
+
+def stack_params(spec: ArchitectureSpec, *, timesteps: int = TIMESTEPS, num_features: int = 1) -> int | None:
+    """The parameter count of `spec` on (batch, timesteps, num_features), as the Architecture page counts it."""
+    return total_params(infer_shapes(spec, timesteps=timesteps, num_features=num_features))
+
+
+def depth_stack(n_layers: int, units: int = N_LAYERS_UNITS) -> ArchitectureSpec:
+    """What lesson 8's build_model(n_layers, units) builds: every LSTM layer but the last returns sequences.
+
+    >>> depth_stack(3).short()
+    'LSTM32↑ → LSTM32↑ → LSTM32 → Dense(out)'
+    """
+    return lstm_stack(*[units] * n_layers)
+
+
+def untrained_losses(factor: float = 1000.0) -> dict[str, float]:
+    """The first loss of an untrained network (its outputs are near 0, so the MSE is the mean of the squared
+    training targets) on the noisy sine sample: as it is, with every value × `factor`, and standardised on the
+    training rows as the Data page does. The MSE grows with the square of the target's units."""
+    frame = sine_trend()
+    out = {}
+    for name, scale, scaling in (("as_is", 1.0, "none"), ("times", factor, "none"), ("scaled", factor, "standard")):
+        config = DataConfig(("value",), ("value",), lookback=TIMESTEPS, scaling=scaling)
+        windows = prepare(frame.assign(value=frame["value"] * scale), config)
+        out[name] = float(np.mean(np.square(windows.train.y)))
+    return out

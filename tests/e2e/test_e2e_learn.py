@@ -28,7 +28,11 @@ def test_lesson_4_break_it_and_fix_it(page, app_url, shot, lang):
     expect(page.get_by_test_id("stAlertContentSuccess")).to_have_text(notes["valid"])
     page.get_by_role("button", name=notes["break"]).click()
     error = page.get_by_test_id("stAlertContentError")
-    expect(error).to_contain_text("Layer 2 (LSTM) receives a 2D tensor (batch, 64) because layer 1")
+    says = {
+        "en": "Layer 2 (LSTM) receives a 2D tensor (batch, 64) because layer 1",
+        "zh": "第 2 层（LSTM）收到的是 2D 张量 (batch, 64)",
+    }
+    expect(error).to_contain_text(says[lang])  # the app's check, in the lesson's language
     wait_idle(page)
     expect(page.get_by_test_id("stPlotlyChart").locator(".main-svg").first).to_be_visible()
     instructors = page.get_by_test_id("stExpander").filter(has_text=lessons.texts(lang).ui["instructors"])

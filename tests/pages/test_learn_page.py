@@ -4,6 +4,7 @@ import pytest
 from support import app_test, figures
 
 from slstm import lessons
+from slstm.i18n import t
 from slstm.presets import PRESETS
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -35,7 +36,9 @@ def test_every_lesson_renders_in_both_languages(lang):
         assert at.button(key=f"learn_designer_{number}").label == text.ui["designer"]
         if lang == "zh":
             assert CJK.search(at.title[0].value)
-    assert [e.label for e in at.expander][:10] == [q.q for q in text.lessons[7].questions]
+        questions = [q.q for q in lesson.questions]
+        assert [e.label for e in at.expander][: len(questions)] == questions
+    assert number == 8 and len(lesson.questions) == 12
 
 
 def test_the_language_switch_changes_the_text_and_the_link():
@@ -80,7 +83,11 @@ def test_break_it_shows_the_apps_explanation_and_fix_it_removes_it(lang):
     assert not at.error and at.success[0].value == notes["valid"]
     assert at.button(key="learn_fix").disabled
     at.button(key="learn_break").click().run()
-    assert "Layer 2 (LSTM) receives a 2D tensor (batch, 64) because layer 1" in at.error[0].value
+    if lang == "en":
+        assert "Layer 2 (LSTM) receives a 2D tensor (batch, 64) because layer 1" in at.error[0].value
+    else:
+        assert at.error[0].value.startswith("第 2 层（LSTM）收到的是 2D 张量 (batch, 64)")
+    assert lessons.KERAS_ERROR in [c.value for c in at.code]  # what Keras alone would say, in its own words
     assert at.session_state["learn_stack"] == lessons.STACK.with_layer(0, return_sequences=False)
     flow = figures(at)[0]
     assert any("(batch, 64)" in a["text"] for a in flow["layout"]["annotations"])
@@ -111,10 +118,41 @@ def test_lesson_7_answers_with_live_examples():
     assert any(list(df.value.iloc[:, 2]) == ["(batch, 24, 64)", "(batch, 16)", "(batch, 1)"] for df in at.dataframe)
 
 
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_lesson_8_answers_the_readers_questions_with_live_examples(lang):
+    at = open_learn(lesson="8", lang=lang)
+    assert not at.exception
+    notes = lessons.texts(lang).lessons[8].notes
+    assert [m.label for m in at.metric] == [notes[f"loss_{k}"] for k in ("as_is", "times", "scaled")]
+    as_is, times, scaled = (float(m.value.replace(",", "")) for m in at.metric)
+    assert times / as_is == pytest.approx(1e6, rel=1e-3) and scaled < 2  # the loss in the millions, then about 1
+    assert t("verdict.reason.majority", lang) in [i.value for i in at.info]  # the Train page's own words
+    tables = [df.value for df in at.dataframe]
+    assert any(list(df.iloc[:, 1])[:1] == ["(batch, 5, 640)"] for df in tables)  # the 4D input, axes merged
+    assert any(list(df.iloc[:, 2]) == ["(batch, 24, 32)", "(batch, 24, 8)"] for df in tables)  # Dense on 3D
+    captions = [c.value for c in at.caption]
+    total = lessons.texts(lang).ui["total"]
+    assert total.format(params=12_705) in " ".join(captions) and total.format(params=12_801) in " ".join(captions)
+    snippets = [c.value for c in at.code if "import keras" in c.value]  # not the lesson link or restore code
+    assert len(snippets) == sum(bool(q.code) for q in lessons.texts(lang).lessons[8].questions) == 8
+    assert any("def build_model(n_layers, units" in c for c in snippets)
+
+
+def test_lesson_8s_layer_count_goes_to_the_designer():
+    at = open_learn(lesson="8")
+    layer_rows = [len(df.value) for df in at.dataframe]
+    at.slider(key="learn_n_layers").set_value(5).run()
+    assert [len(df.value) for df in at.dataframe] != layer_rows
+    assert any(list(df.value.iloc[:, 0]) == ["LSTM"] * 5 + ["Dense (output)"] for df in at.dataframe)
+    at.button(key="learn_designer_8").click().run()
+    assert not at.exception and at.title[0].value == "Architecture"
+    assert at.session_state["spec"] == lessons.depth_stack(5)
+
+
 def test_a_link_with_hide_flags_hides_those_controls():
     at = open_learn(lesson="4", lang="zh", hide="picker,language,designer_link,instructor,bogus")
     assert not at.exception
-    assert at.title[0].value == "4. 堆叠：除最后一层外，每层都返回序列"
+    assert at.title[0].value == "4. 堆叠式LSTM：除最后一层外，每层都返回序列"
     assert "learn_lesson" not in keys(at.selectbox) and "language" not in keys(at.radio)
     assert not [k for k in keys(at.button) if k and k.startswith("learn_designer")]
     assert lessons.texts("zh").ui["instructors"] not in [e.label for e in at.expander]
