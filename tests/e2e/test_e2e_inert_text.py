@@ -59,7 +59,7 @@ def test_column_names_stay_text_on_every_page(page, app_url, tmp_path, shot):
     epochs.press("Enter")
     wait_idle(page)
     page.get_by_role("button", name="Train", exact=True).click()
-    expect(page.get_by_text(re.compile(r"· finished · 1 epochs"))).to_be_visible(timeout=180_000)
+    expect(page.get_by_text(re.compile(r"· finished · 1 epoch\b"))).to_be_visible(timeout=180_000)
     expect(page.get_by_test_id("stPlotlyChart").locator(".main-svg").first).to_be_visible()
     assert_inert(page, "Train after training")
     shot(page, "inert_train")

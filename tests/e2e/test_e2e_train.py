@@ -23,12 +23,12 @@ def test_watch_the_curve_grow_stop_and_find_the_run_after_a_reload(page, app_url
     expect(progress).to_contain_text(re.compile(r"Epoch ([4-9]|\d\d+)/300"), timeout=60_000)  # it grows live
     shot(page, "train_live")
     page.get_by_test_id("stMain").get_by_role("button", name="Stop").click()  # not the header's script Stop
-    expect(page.get_by_text(re.compile(r"· stopped · \d+ epochs"))).to_be_visible(timeout=30_000)
+    expect(page.get_by_text(re.compile(r"· stopped · \d+ epochs?"))).to_be_visible(timeout=30_000)
     assert "ws=" not in page.url  # the workspace is kept in a cookie, never in the address
     wait_idle(page)
     shot(page, "train_stopped")
     page.reload()  # a new session: the browser's cookie brings the same workspace back
-    expect(page.get_by_text(re.compile(r"run 1 · stopped · \d+ epochs"))).to_be_visible()
+    expect(page.get_by_text(re.compile(r"run 1 · stopped · \d+ epochs?"))).to_be_visible()
 
 
 def test_switch_pages_during_training_and_come_back_to_a_live_view(page, app_url):
