@@ -42,3 +42,45 @@ def plain(markdown: str) -> str:
 def wait_idle(page) -> None:
     """Wait until the browser's Streamlit script run is over (later elements may still show the last run)."""
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
+
+
+def train_to_the_end(at, spec, *, epochs: int = 2, timeout: float = 120.0):
+    """Train `spec` from the Train page by its widget keys (not its words, which follow the language) and wait
+    until the run has finished; returns the AppTest, still on the Train page."""
+    import time
+
+    at.session_state["spec"] = spec
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="epochs").set_value(epochs).run()
+    at.button(key="train").click().run()
+    store = at.session_state["run_store"]
+    deadline = time.time() + timeout
+    while store.get(at.session_state["active_run"]).status != "finished":
+        assert time.time() < deadline, "training did not finish"
+        time.sleep(0.3)
+    return at
+
+
+def seed_runs(at, specs, *, epochs: int = 3, metrics: dict | None = None) -> list[str]:
+    """Finished runs recorded straight in the app's store (no training): a loss curve of `epochs` epochs each,
+    the i-th with learning rate 1e-3·(i+1), and `metrics` when given."""
+    from slstm.data import DataConfig
+    from slstm.results import config_dict
+    from slstm.train import TrainConfig
+
+    store = at.session_state["run_store"]
+    ids = []
+    for i, spec in enumerate(specs):
+        run = store.create_run(
+            workspace=at.session_state["ws"],
+            spec=spec.to_dict(),
+            data_config=config_dict(DataConfig(("v",), ("v",), lookback=24)),
+            train_config=TrainConfig(learning_rate=1e-3 * (i + 1)).to_dict(),
+        )
+        for epoch in range(1, epochs + 1):
+            store.add_epoch(run.id, epoch, {"loss": 1.0 / epoch / (i + 1), "val_loss": 1.2 / epoch}, 0.5)
+        if metrics is not None:
+            store.set_metrics(run.id, metrics)
+        store.set_status(run.id, "finished", duration=1.5)
+        ids.append(run.id)
+    return ids

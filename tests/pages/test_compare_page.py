@@ -1,29 +1,9 @@
 import time
 
-from support import app_test, browser_cookies, figures
+from support import app_test, browser_cookies, figures, seed_runs
 
-from slstm.data import DataConfig
-from slstm.results import config_dict
 from slstm.spec import lstm_stack
-from slstm.train import TrainConfig
 from slstm.workspace import COOKIE
-
-
-def seed_runs(at, specs):
-    store = at.session_state["run_store"]
-    ids = []
-    for i, spec in enumerate(specs):
-        run = store.create_run(
-            workspace=at.session_state["ws"],
-            spec=spec.to_dict(),
-            data_config=config_dict(DataConfig(("v",), ("v",), lookback=24)),
-            train_config=TrainConfig(learning_rate=1e-3 * (i + 1)).to_dict(),
-        )
-        for epoch in (1, 2, 3):
-            store.add_epoch(run.id, epoch, {"loss": 1.0 / epoch / (i + 1), "val_loss": 1.2 / epoch}, 0.5)
-        store.set_status(run.id, "finished", duration=1.5)
-        ids.append(run.id)
-    return ids
 
 
 def open_compare(specs=()):

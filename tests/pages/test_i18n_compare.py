@@ -8,37 +8,15 @@ import time
 
 import pytest
 from i18n_support import check, open_page
-from support import figures, plain
+from support import figures, plain, seed_runs
 
-from slstm.data import DataConfig
-from slstm.results import config_dict
 from slstm.spec import lstm_stack
-from slstm.train import TrainConfig
 
 LANGS = ["en", "zh"]
 METRICS = {
     "task": "regression",
     "test": {"model": {"rmse": 0.5, "mae": 0.4}, "persistence (last value)": {"rmse": 0.6}},
 }
-
-
-def seed_runs(at, specs) -> list[str]:
-    """Finished runs in the app's store, as tests/pages/test_compare_page.py records them, with test metrics."""
-    store = at.session_state["run_store"]
-    ids = []
-    for i, spec in enumerate(specs):
-        run = store.create_run(
-            workspace=at.session_state["ws"],
-            spec=spec.to_dict(),
-            data_config=config_dict(DataConfig(("v",), ("v",), lookback=24)),
-            train_config=TrainConfig(learning_rate=1e-3 * (i + 1)).to_dict(),
-        )
-        for epoch in (1, 2):
-            store.add_epoch(run.id, epoch, {"loss": 1.0 / epoch / (i + 1), "val_loss": 1.2 / epoch}, 0.5)
-        store.set_metrics(run.id, METRICS)
-        store.set_status(run.id, "finished", duration=1.5)
-        ids.append(run.id)
-    return ids
 
 
 def titles(at) -> list[str]:
@@ -59,7 +37,7 @@ def test_an_empty_workspace_speaks_one_language(lang):
 @pytest.mark.parametrize("lang", LANGS)
 def test_finished_runs_their_differences_curves_and_the_delete_question_speak_one_language(lang):
     at = open_page("pages/data.py", lang)
-    seed_runs(at, [lstm_stack(8), lstm_stack(16, 8), lstm_stack(16, 8)])
+    seed_runs(at, [lstm_stack(8), lstm_stack(16, 8), lstm_stack(16, 8)], epochs=2, metrics=METRICS)
     at.switch_page("pages/compare.py").run()
     check(at, lang)
     if lang == "en":

@@ -3,11 +3,9 @@ axes, legends and subplot titles) in one language, before any run and with a fin
 
 from __future__ import annotations
 
-import time
-
 import pytest
 from i18n_support import check, open_page
-from support import figures
+from support import figures, train_to_the_end
 
 from slstm.spec import lstm_stack
 
@@ -15,19 +13,8 @@ LANGS = ["en", "zh"]
 
 
 def trained(lang: str):
-    """The app in `lang` with one finished 2-epoch run of LSTM 6 → LSTM 4 → Dense on the sample, on Inspect.
-    Training is driven by widget keys, as tests/pages/test_inspect_page.py does (not by the Train page's words)."""
-    at = open_page("pages/data.py", lang)
-    at.session_state["spec"] = lstm_stack(6, 4)
-    at.switch_page("pages/train.py").run()
-    at.number_input(key="epochs").set_value(2).run()
-    at.button(key="train").click().run()
-    store = at.session_state["run_store"]
-    deadline = time.time() + 120
-    while store.get(at.session_state["active_run"]).status != "finished":
-        assert time.time() < deadline, "training did not finish"
-        time.sleep(0.3)
-    return at.switch_page("pages/inspect.py").run()
+    """The app in `lang` with one finished 2-epoch run of LSTM 6 → LSTM 4 → Dense on the sample, on Inspect."""
+    return train_to_the_end(open_page("pages/data.py", lang), lstm_stack(6, 4)).switch_page("pages/inspect.py").run()
 
 
 def titles(at) -> list[str]:

@@ -1,7 +1,5 @@
-import time
-
 import pytest
-from support import app_test, figures
+from support import app_test, figures, train_to_the_end
 
 from slstm.spec import lstm_stack
 
@@ -9,17 +7,7 @@ from slstm.spec import lstm_stack
 @pytest.fixture
 def trained():
     """The app with one finished 2-epoch run of a 3-layer stack (LSTM 6 → LSTM 4 → Dense) on the sample."""
-    at = app_test().run()
-    at.session_state["spec"] = lstm_stack(6, 4)
-    at.switch_page("pages/train.py").run()
-    at.number_input(key="epochs").set_value(2).run()
-    at.button(key="train").click().run()
-    store = at.session_state["run_store"]
-    deadline = time.time() + 120
-    while store.get(at.session_state["active_run"]).status != "finished":
-        assert time.time() < deadline, "training did not finish"
-        time.sleep(0.3)
-    return at.switch_page("pages/inspect.py").run()
+    return train_to_the_end(app_test().run(), lstm_stack(6, 4)).switch_page("pages/inspect.py").run()
 
 
 def titles(at):
