@@ -223,9 +223,19 @@ code_tab, link_tab, json_tab = st.tabs(
     [_("architecture.tab_code"), _("architecture.tab_link"), _("architecture.tab_json")]
 )
 with code_tab:
-    try:
-        from slstm.codegen import to_keras_code
+    from slstm.codegen import FORMS, function_form_problem, to_keras_code
 
+    form = st.radio(
+        _("architecture.code_form"),
+        FORMS,
+        format_func=lambda f: _(f"architecture.code_form_{f}"),
+        horizontal=True,
+        key="code_form",
+    )
+    if form == "function" and (reason := function_form_problem(spec)):
+        st.caption(escape_markdown(reason.text(lang)))
+        form = "layers"
+    try:
         target_form = windows.config.target_form if windows is not None else "value"
         code = to_keras_code(
             spec,
@@ -233,10 +243,11 @@ with code_tab:
             num_features=features,
             num_outputs=num_outputs,
             target_form=target_form,
+            form=form,
             lang=lang,
         )
     except SpecError as exc:
-        st.info(escape_markdown(_("architecture.fix_first", error=exc)))
+        st.info(escape_markdown(_("architecture.fix_first", error=exc.text(lang))))
     else:
         st.code(code, language="python")
         st.download_button(
@@ -263,7 +274,7 @@ with json_tab:
         try:
             loaded = ArchitectureSpec.from_json(upload.getvalue())
         except SpecError as exc:
-            st.error(escape_markdown(_("architecture.load_error", name=quote(upload.name), error=exc)))
+            st.error(escape_markdown(_("architecture.load_error", name=quote(upload.name), error=exc.text(lang))))
         else:
             ss["spec_upload_seen"] = upload.file_id
             use(loaded)

@@ -86,7 +86,7 @@ message()
 
 def train(grid, cell: int) -> None:
     try:
-        run_id = room_grid.submit_cell(store, pool, rooms, grid, cell, ss["ws"], sample_frame(grid.sample))
+        run_id = room_grid.submit_cell(store, pool, rooms, grid, cell, ss["ws"], sample_frame(grid.sample), lang=lang)
     except SlstmError as exc:
         ss["room_message"] = ("error", exc.text(lang))
         return

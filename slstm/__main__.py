@@ -51,7 +51,9 @@ def cmd_code(args: argparse.Namespace) -> int:
     from slstm.codegen import to_keras_code
 
     spec = load_spec(args.spec)
-    print(to_keras_code(spec, timesteps=args.timesteps, num_features=args.features, num_outputs=args.outputs), end="")
+    form = "function" if args.function else "layers"
+    shape = {"timesteps": args.timesteps, "num_features": args.features, "num_outputs": args.outputs}
+    print(to_keras_code(spec, **shape, form=form), end="")
     return 0
 
 
@@ -70,6 +72,7 @@ def parser() -> argparse.ArgumentParser:
     code.add_argument("--timesteps", type=positive_int, required=True)
     code.add_argument("--features", type=positive_int, required=True)
     code.add_argument("--outputs", type=positive_int, default=1, help="values predicted per sample")
+    code.add_argument("--function", action="store_true", help="write the model as build_model(n_layers, units)")
     code.set_defaults(run=cmd_code)
     from slstm.cli_train import add_commands
 

@@ -7,13 +7,14 @@ import math
 import unicodedata
 from numbers import Integral, Real
 
-from slstm.errors import SlstmError, SpecError
+from slstm.errors import Message, SlstmError, SpecError
 from slstm.i18n import t, texts
 from slstm.problems import first_error, validate
 from slstm.shapes import LayerShape, infer_shapes, shape_text, total_params
 from slstm.spec import KIND_LABELS, ArchitectureSpec, LayerSpec
 
 TASKS = ("regression", "classification")
+FORMS = ("layers", "function")  # the model as a list of its layers, or as build_model(n_layers, units)
 SAMPLES = 256  # rows of placeholder data in the script
 LINE_LENGTH = 120  # longer layer lines are split one argument per line, as `ruff format` would
 
@@ -31,6 +32,7 @@ def to_keras_code(
     learning_rate: float = 1e-3,
     fit: bool = True,
     target_form: str = "value",
+    form: str = "layers",
     lang: str = "en",
 ) -> str:
     """A runnable Python script that builds, compiles and trains `spec` on placeholder data, its comments in
@@ -39,7 +41,9 @@ def to_keras_code(
     Raises SpecError (the first problem from validate()) when the stack cannot work. `fit=False` leaves
     out the training call (for a preview, or a test that executes the script). `target_form="change"` adds
     how the Explorer prepared the data: inputs are each step's change, targets the change from the last input
-    value, and forecasts that last value plus the prediction.
+    value, and forecasts that last value plus the prediction. `form="function"` writes the model as
+    `build_model(n_layers, units)`, a function of its depth and width, where the stack repeats one kind of layer
+    (see `function_form_problem`).
 
     >>> from slstm.spec import lstm_stack
     >>> src = to_keras_code(lstm_stack(64, 32), timesteps=48, num_features=3)
@@ -55,6 +59,8 @@ def to_keras_code(
         raise SlstmError(f"Received learning_rate={learning_rate!r}; expected a positive number such as 0.001.")
     if task not in TASKS:
         raise SlstmError(f"Received task={task!r}; expected one of {', '.join(TASKS)}.")
+    if form not in FORMS:
+        raise SlstmError(f"Received form={form!r}; expected one of {', '.join(FORMS)}.")
     if task == "classification" and num_outputs < 2:
         raise SlstmError(
             f"Received num_outputs={num_outputs} for classification; expected the number of classes, at least 2."
@@ -71,12 +77,17 @@ def to_keras_code(
     problem = first_error([p for p in problems if p.code != "param_budget"])  # the budget is this server's, not yours
     if problem:
         raise SpecError(problem.message)
+    if form == "function" and (reason := function_form_problem(spec)):
+        raise SpecError(reason)
 
     rows = infer_shapes(spec, timesteps=timesteps, num_features=num_features, num_outputs=num_outputs)
     classify = task == "classification"
     lines = _header(spec, timesteps, num_features, num_outputs, classify, sequence_target, lang)
     lines += ["import keras", "import numpy as np", "from keras import layers", ""]
-    lines += _model(spec, rows, timesteps, num_features, num_outputs, classify, lang)
+    if form == "function":
+        lines += _function(spec, rows, timesteps, num_features, num_outputs, classify, lang)
+    else:
+        lines += _model(spec, rows, timesteps, num_features, num_outputs, classify, lang)
     lines += _compile(spec, classify, float(learning_rate), total_params(rows) or 0, lang)
     lines += _data(timesteps, num_features, num_outputs, classify, sequence_target, lang)
     if target_form == "change" and not classify:
@@ -240,3 +251,93 @@ def _data(timesteps, num_features, num_outputs, classify, sequence_target, lang)
         f"{y}  # {y_text}: {what}",
         "",
     ]
+
+
+def function_form_problem(spec: ArchitectureSpec) -> Message | None:
+    """Why `spec` cannot be written as build_model(n_layers, units), or None: the function repeats one recurrent
+    layer, so the layers may differ only in their units (and the last one's return_sequences).
+
+    >>> from slstm.spec import lstm_stack
+    >>> function_form_problem(lstm_stack(32, 16)) is None
+    True
+    >>> str(function_form_problem(lstm_stack(8, 8).with_layer(0, dropout=0.2)))
+    'build_model(n_layers, units) repeats one kind of recurrent layer; layer 2 differs from layer 1 in dropout.'
+    """
+    first = spec.layers[0] if spec.layers else None
+    for number, layer in enumerate(spec.layers[1:], start=2):
+        for field in ("kind", "dropout", "recurrent_dropout", "bidirectional", "merge_mode"):
+            if getattr(layer, field) != getattr(first, field):
+                return Message("codegen.function_alike", layer=number, field=field)
+    if any(not layer.return_sequences for layer in spec.layers[:-1]):
+        return Message("codegen.function_sequences")
+    return None
+
+
+def _function(spec, rows: list[LayerShape], timesteps, num_features, num_outputs, classify, lang) -> list[str]:
+    """The model as build_model(n_layers, units): the recurrent layers in a loop, the head after it."""
+    first, n = spec.layers[0], len(spec.layers)
+    widths = [layer.units for layer in spec.layers]
+    units = (
+        str(widths[0]) if len(set(widths)) == 1 else "(" + ", ".join(map(str, widths)) + ("," if n == 1 else "") + ")"
+    )
+    every = spec.layers[-1].return_sequences  # a per-timestep target: every layer returns sequences
+    args = ["width", "return_sequences=True" if every else "return_sequences=not last"]
+    if first.dropout > 0:
+        args.append(f"dropout={float(first.dropout)!r}")
+    if first.recurrent_dropout > 0:
+        args.append(f"recurrent_dropout={float(first.recurrent_dropout)!r}")
+    cls, name = (
+        f"layers.{KIND_LABELS[first.kind]}",
+        f'name=f"{"bi_" if first.bidirectional else ""}{first.kind}_{{i + 1}}"',
+    )
+    body = [f"        last = i == n_layers - 1  # {t('codegen.function_last', lang)}"] if not every else []
+    if first.bidirectional:
+        outer = ["rnn"] + ([f"merge_mode={_word(first.merge_mode)}"] if first.merge_mode != "concat" else []) + [name]
+        body += _call("        rnn = ", cls, args) + _call("        model.add(", "layers.Bidirectional", outer, ")")
+    else:
+        body += _call("        model.add(", cls, [*args, name], ")")
+    head = []
+    for d, row in zip(spec.dense, rows[n:], strict=False):
+        head.append(f"    model.add(layers.Dense({d.units}, activation={_word(d.activation)}, name={_word(row.name)}))")
+    if spec.head == "dense":
+        softmax = ', activation="softmax"' if classify else ""
+        head.append(f'    model.add(layers.Dense({num_outputs}{softmax}, name="output"))')
+    return [
+        "",  # two blank lines before a function, as ruff format writes it
+        *(f"# {line}" for line in texts("codegen.function_intro", lang)),
+        f"def build_model(n_layers={n}, units={units}, timesteps={timesteps}, features={num_features}):",
+        f'    """{t("codegen.function_doc", lang)}"""',
+        "    widths = [units] * n_layers if isinstance(units, int) else list(units)",
+        "    if len(widths) != n_layers:",
+        f'        raise ValueError(f"{t("codegen.function_mismatch", lang, have="{len(widths)}", n="{n_layers}")}")',
+        '    model = keras.Sequential(name="stacked_rnn")',
+        "    model.add(keras.Input(shape=(timesteps, features)))  # (batch, timesteps, features)",
+        "    for i, width in enumerate(widths):",
+        *body,
+        *head,
+        "    return model",
+        "",
+        "",
+        f"model = build_model(n_layers={n}, units={units})",
+        "",
+    ]
+
+
+def _call(start: str, func: str, args: list[str], end: str = "") -> list[str]:
+    """`start + func(args) + end` laid out as ruff format would: on one line, else the arguments on one line of
+    their own, else one per line."""
+    flat = f"{start}{func}({', '.join(args)}){end}"
+    if _columns(flat) <= LINE_LENGTH:
+        return [flat]
+    indent = " " * (len(start) - len(start.lstrip()) + 4)
+    if end:  # model.add(layers.X(...)): first break inside model.add's parentheses
+        inner = _call(indent, func, args)
+        return (
+            [start.rstrip(), *inner, indent[:-4] + end]
+            if len(inner) == 1
+            else [start + func + "(", *(f"{indent}{a}," for a in args), indent[:-4] + ")" + end]
+        )
+    hugged = f"{indent}{', '.join(args)}"
+    if _columns(hugged) <= LINE_LENGTH:
+        return [f"{start}{func}(", hugged, indent[:-4] + ")"]
+    return [f"{start}{func}(", *(f"{indent}{a}," for a in args), indent[:-4] + ")"]

@@ -203,7 +203,9 @@ def free_cells(rooms: RoomStore, grid: Grid, workspace: str) -> list[int]:
     return sorted((c for c in counts if c not in mine), key=lambda c: (counts[c], c))
 
 
-def submit_cell(store, pool, rooms: RoomStore, grid: Grid, cell: int, workspace: str, frame) -> str:
+def submit_cell(
+    store, pool, rooms: RoomStore, grid: Grid, cell: int, workspace: str, frame, *, lang: str = "en"
+) -> str:
     """Train the member's cell on the grid's data and budget (seed = trainings of this cell so far); the run
     goes in the member's own workspace, shared with the room. Returns the run id; RoomError or a budget error
     says why not."""
@@ -233,7 +235,7 @@ def submit_cell(store, pool, rooms: RoomStore, grid: Grid, cell: int, workspace:
         spec=spec.to_dict(),
         data_config=config_dict(windows.config),
         train_config={**training.to_dict(), "room_cell": f"{grid.code}:{grid.id}:{cell}"},
-        name=f"room {grid.label(cell)}",
+        name=t("room.grid.run_name", lang, label=grid.label(cell, lang)),
     )
     with rooms._db() as db:
         db.execute(

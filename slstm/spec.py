@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, replace
 from typing import Any
 
 from slstm import limits
-from slstm.errors import SpecError
+from slstm.errors import Listing, Message, SpecError
 from slstm.text import quote
 
 KINDS = ("lstm", "gru", "simple_rnn")
@@ -25,24 +25,21 @@ JSON_VERSION = 1
 def _check_fraction(name: str, value: Any, where: str) -> float:
     top = limits.MAX_DROPOUT
     if isinstance(value, bool) or not isinstance(value, int | float) or not 0.0 <= value <= top:
-        raise SpecError(f"{where}: received {name}={quote(value)}; expected a number from 0 to {top:g}.")
+        raise SpecError("spec.fraction", where=where, name=name, value=quote(value), top=f"{top:g}")
     return float(value)
 
 
 def _check_units(value: Any, where: str) -> int:
     top = limits.MAX_UNITS
     if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= top:
-        raise SpecError(
-            f"{where}: received units={quote(value)}; expected a whole number from 1 to {top:,}, e.g. 32 "
-            "(setting SLSTM_MAX_UNITS)."
-        )
+        raise SpecError("spec.units", where=where, value=quote(value), top=f"{top:,}")
     return value
 
 
 def _check_choice(name: str, value: Any, options: tuple[str, ...], where: str = "") -> None:
     if not isinstance(value, str) or value not in options:
-        prefix = f"{where}: r" if where else "R"
-        raise SpecError(f"{prefix}eceived {name}={quote(value)}; expected one of {', '.join(options)}.")
+        found = {"name": name, "value": quote(value), "options": Listing(options)}
+        raise SpecError("spec.choice_in", where=where, **found) if where else SpecError("spec.choice", **found)
 
 
 @dataclass(frozen=True)
@@ -106,18 +103,13 @@ class ArchitectureSpec:
         object.__setattr__(self, "dense", tuple(self.dense))
         _check_choice("head", self.head, HEADS)
         if len(self.layers) > limits.MAX_SPEC_LAYERS:
-            raise SpecError(
-                f"The stack has {len(self.layers):,} recurrent layers; a stack holds at most {limits.MAX_SPEC_LAYERS}."
-            )
+            raise SpecError("spec.too_many_layers", count=f"{len(self.layers):,}", most=limits.MAX_SPEC_LAYERS)
         if len(self.dense) > limits.MAX_DENSE:
-            raise SpecError(
-                f"The stack has {len(self.dense):,} hidden Dense layers; this server allows at most "
-                f"{limits.MAX_DENSE} (setting SLSTM_MAX_DENSE)."
-            )
+            raise SpecError("spec.too_many_dense", count=f"{len(self.dense):,}", most=limits.MAX_DENSE)
         if not all(isinstance(x, LayerSpec) for x in self.layers) or not all(
             isinstance(x, DenseSpec) for x in self.dense
         ):
-            raise SpecError("Expected layers of LayerSpec and dense of DenseSpec.")
+            raise SpecError("spec.not_specs")
 
     # --- JSON form ---------------------------------------------------------------------------
     def to_dict(self) -> dict[str, Any]:
@@ -132,27 +124,21 @@ class ArchitectureSpec:
     @classmethod
     def from_dict(cls, data: Any) -> ArchitectureSpec:
         if not isinstance(data, dict):
-            raise SpecError(f"Expected a JSON object with a 'layers' list; received {type(data).__name__}.")
+            raise SpecError("spec.not_object", type=type(data).__name__)
         unknown = set(data) - {"layers", "dense", "head", "version"}
         if unknown:
-            shown = ", ".join(quote(k, 30) for k in sorted(map(str, unknown))[:5])
-            raise SpecError(f"Unknown keys in the architecture: {shown}.")
+            raise SpecError("spec.unknown_keys", keys=_shown(unknown))
         raw_layers = data.get("layers")
         if not isinstance(raw_layers, list):
-            raise SpecError('Expected \'layers\' to be a list of layers such as {"kind": "lstm", "units": 32}.')
+            raise SpecError("spec.layers_not_list")
         if len(raw_layers) > limits.MAX_SPEC_LAYERS:
-            raise SpecError(
-                f"The stack has {len(raw_layers):,} recurrent layers; a stack holds at most {limits.MAX_SPEC_LAYERS}."
-            )
+            raise SpecError("spec.too_many_layers", count=f"{len(raw_layers):,}", most=limits.MAX_SPEC_LAYERS)
         layers = [_layer_from_dict(item, i + 1) for i, item in enumerate(raw_layers)]
         raw_dense = data.get("dense", [])
         if not isinstance(raw_dense, list):
-            raise SpecError("Expected 'dense' to be a list such as [{\"units\": 16}].")
+            raise SpecError("spec.dense_not_list")
         if len(raw_dense) > limits.MAX_DENSE:
-            raise SpecError(
-                f"The stack has {len(raw_dense):,} hidden Dense layers; this server allows at most "
-                f"{limits.MAX_DENSE} (setting SLSTM_MAX_DENSE)."
-            )
+            raise SpecError("spec.too_many_dense", count=f"{len(raw_dense):,}", most=limits.MAX_DENSE)
         dense = [_dense_from_dict(item) for item in raw_dense]
         return cls(layers=tuple(layers), dense=tuple(dense), head=data.get("head", "dense"))
 
@@ -163,21 +149,19 @@ class ArchitectureSpec:
     def from_json(cls, text: str | bytes) -> ArchitectureSpec:
         """Read the JSON form; any input gives a spec or a SpecError with a short message (never another error)."""
         if not isinstance(text, str | bytes | bytearray):
-            raise SpecError(f"Expected the architecture as JSON text; received {type(text).__name__}.")
+            raise SpecError("spec.not_text", type=type(text).__name__)
         if len(text) > limits.MAX_SPEC_CHARS:
-            raise SpecError(
-                f"The architecture is {len(text):,} characters long; a spec has at most {limits.MAX_SPEC_CHARS:,}."
-            )
+            raise SpecError("spec.too_long", length=f"{len(text):,}", most=f"{limits.MAX_SPEC_CHARS:,}")
         try:
             data = json.loads(text)
         except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-            raise SpecError(f"The architecture is not valid JSON: {quote(str(exc), 80)}.") from None
+            raise SpecError("spec.bad_json", detail=quote(str(exc), 80)) from None
         except (RecursionError, ValueError):  # nesting too deep; an integer too long to read
-            raise SpecError("The architecture is not a spec: it nests too deep or holds a number too long.") from None
+            raise SpecError("spec.too_deep_or_long") from None
         try:
             return cls.from_dict(data)
         except RecursionError:
-            raise SpecError("The architecture is not a spec: it nests too deep.") from None
+            raise SpecError("spec.too_deep") from None
 
     # --- URL form: "1." + urlsafe base64 of deflated compact JSON ---------------------------------
     def to_url(self) -> str:
@@ -188,17 +172,17 @@ class ArchitectureSpec:
     def from_url(cls, token: str) -> ArchitectureSpec:
         version, _, payload = token.partition(".")
         if version != str(JSON_VERSION) or not payload:
-            raise SpecError("This link's architecture is from an unknown version; open the designer and rebuild it.")
+            raise SpecError("spec.link_version")
         if len(payload) > limits.MAX_SPEC_CHARS:
-            raise SpecError("This link's architecture is too long to be a stack; open the designer and rebuild it.")
+            raise SpecError("spec.link_too_long")
         try:
             inflater = zlib.decompressobj()
             packed = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
             raw = inflater.decompress(packed, limits.MAX_SPEC_CHARS)
         except (ValueError, zlib.error):
-            raise SpecError("This link's architecture is damaged (was the link cut short?).") from None
+            raise SpecError("spec.link_damaged") from None
         if inflater.unconsumed_tail:  # it inflates past what any spec needs: stop there
-            raise SpecError("This link's architecture inflates past what a stack can hold; rebuild it in the designer.")
+            raise SpecError("spec.link_inflates")
         return cls.from_json(raw)
 
     # --- edits (each returns a new spec) -------------------------------------------------------
@@ -216,31 +200,34 @@ class ArchitectureSpec:
         return " → ".join(parts)
 
 
+def _shown(keys: set) -> Listing:
+    return Listing(quote(k, 30) for k in sorted(map(str, keys))[:5])
+
+
 def _layer_from_dict(item: Any, number: int) -> LayerSpec:
-    where = f"Layer {number}"
+    where = Message("spec.layer_where", number=number)
     if not isinstance(item, dict):
-        raise SpecError(f'{where}: expected an object like {{"kind": "lstm", "units": 32}}; received {quote(item)}.')
+        raise SpecError("spec.layer_not_object", where=where, value=quote(item))
     allowed = {"kind", "units", "return_sequences", "dropout", "recurrent_dropout", "bidirectional", "merge_mode"}
     unknown = set(item) - allowed
     if unknown:
-        shown = ", ".join(quote(k, 30) for k in sorted(map(str, unknown))[:5])
-        raise SpecError(f"{where}: unknown keys {shown}; allowed: {', '.join(sorted(allowed))}.")
+        raise SpecError("spec.layer_unknown_keys", where=where, keys=_shown(unknown), allowed=Listing(sorted(allowed)))
     if "kind" not in item or "units" not in item:
-        raise SpecError(f'{where}: \'kind\' and \'units\' are required, e.g. {{"kind": "lstm", "units": 32}}.')
+        raise SpecError("spec.layer_required", where=where)
     for key in ("return_sequences", "bidirectional"):
         if key in item and not isinstance(item[key], bool):
-            raise SpecError(f"{where}: received {key}={quote(item[key])}; expected true or false.")
+            raise SpecError("spec.layer_bool", where=where, key=key, value=quote(item[key]))
     try:
         return LayerSpec(**item)
     except SpecError as exc:
-        raise SpecError(f"{where}: {exc}") from None
+        raise SpecError("spec.in_layer", where=where, error=exc) from None
 
 
 def _dense_from_dict(item: Any) -> DenseSpec:
     if isinstance(item, int) and not isinstance(item, bool):
         return DenseSpec(units=item)
     if not isinstance(item, dict) or set(item) - {"units", "activation"} or "units" not in item:
-        raise SpecError(f'Dense layer: expected {{"units": 16, "activation": "relu"}}; received {quote(item)}.')
+        raise SpecError("spec.dense_bad", value=quote(item))
     return DenseSpec(**item)
 
 

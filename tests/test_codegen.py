@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from strategies import valid_specs
 from support import ROOT
 
-from slstm.codegen import TASKS, to_keras_code
+from slstm.codegen import TASKS, function_form_problem, to_keras_code
 from slstm.errors import SlstmError, SpecError
 from slstm.model import build_model
 from slstm.problems import first_error, validate
@@ -210,6 +210,16 @@ def test_generated_code_is_ruff_clean(tmp_path, lang):
     )
     src = to_keras_code(wide, timesteps=1000, num_features=300, lang=lang, target_form="change")
     (tmp_path / "wide.py").write_text(src, encoding="utf-8")
+    for name, (spec, options) in FUNCTION_CASES.items():
+        src = to_keras_code(spec, lang=lang, form="function", **options)
+        (tmp_path / f"{name}_function.py").write_text(src, encoding="utf-8")
+    wide_alike = ArchitectureSpec(
+        layers=(LayerSpec("simple_rnn", 512, True, 0.25, 0.25, True, "ave"),) * 3
+        + (LayerSpec("simple_rnn", 1024, False, 0.25, 0.25, True, "ave"),),
+        dense=(DenseSpec(1000, "sigmoid"),) * 3,
+    )
+    src = to_keras_code(wide_alike, timesteps=1000, num_features=300, lang=lang, form="function")
+    (tmp_path / "wide_function.py").write_text(src, encoding="utf-8")
     common = ["--isolated", "--line-length", "120"]
     lint = [ruff, "check", *common, "--select", "E,F,W,I,B,UP", str(tmp_path)]
     fmt = [ruff, "format", "--check", *common, str(tmp_path)]
@@ -300,3 +310,40 @@ def test_an_invalid_spec_is_refused_in_the_scripts_language():
     bad = lstm_stack(8, 4).with_layer(0, return_sequences=False)
     with pytest.raises(SpecError, match="在第 1 层设置 return_sequences=True"):
         to_keras_code(bad, timesteps=5, num_features=1, lang="zh")
+
+
+FUNCTION_CASES = {name: case for name, case in CASES.items() if function_form_problem(case[0]) is None}
+
+
+def test_the_function_form_covers_stacks_of_one_kind_of_layer():
+    assert set(FUNCTION_CASES) == {
+        "tutorial_lstm_as_output",
+        "bidirectional_gru_sum_per_timestep",
+        "classification_3_classes",
+    }
+    assert "layer 2 differs from layer 1 in dropout" in str(function_form_problem(CASES["two_lstm_and_dense"][0]))
+    with pytest.raises(SpecError, match="differs from layer 1 in dropout"):
+        to_keras_code(CASES["two_lstm_and_dense"][0], timesteps=4, num_features=1, form="function")
+
+
+@pytest.mark.parametrize("name", FUNCTION_CASES)
+def test_build_model_with_its_defaults_is_the_designed_stack(name):
+    spec, options = FUNCTION_CASES[name]
+    ns = {"__name__": "generated"}
+    exec(compile(to_keras_code(spec, fit=False, form="function", **options), "<generated>", "exec"), ns)
+    build_options = {k: v for k, v in options.items() if k in ("timesteps", "num_features", "num_outputs", "task")}
+    reference = build_model(spec, **build_options, check=False)
+    assert keras_rows(ns["model"]) == keras_rows(reference)
+
+
+def test_build_model_takes_the_depth_and_the_widths_as_parameters():
+    spec = ArchitectureSpec(layers=lstm_stack(32, 16).layers, dense=(DenseSpec(8, "tanh"),))
+    ns = {"__name__": "generated"}
+    exec(to_keras_code(spec, timesteps=12, num_features=2, fit=False, form="function"), ns)
+    deeper = ns["build_model"](4, 8)
+    four = ArchitectureSpec(layers=lstm_stack(8, 8, 8, 8).layers, dense=(DenseSpec(8, "tanh"),))
+    assert keras_rows(deeper) == keras_rows(build_model(four, timesteps=12, num_features=2))
+    narrowing = ns["build_model"](3, (64, 32, 16), timesteps=5, features=3)
+    assert [layer.output.shape[-1] for layer in narrowing.layers] == [64, 32, 16, 8, 1]
+    with pytest.raises(ValueError, match="units has 2 widths for 3 layers"):
+        ns["build_model"](3, (4, 4))

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 from i18n_support import CJK, check, open_page, page_texts
+from support import app_test, plain
 
 from slstm.spec import ArchitectureSpec, LayerSpec, lstm_stack
 
@@ -87,3 +88,58 @@ def test_the_exported_code_and_the_figure_speak_the_pages_language(lang):
     else:
         assert first == "# A stacked recurrent network, made by Stacked LSTM Explorer:" and not CJK.search(code)
         assert flow[0] == "<b>Input</b>  →  3D (batch, 24, 1)" and flow[-1].startswith("<b>Dense (output)</b>")
+
+
+BAD_SPECS = {  # what a spec.json upload or an ?arch= link can hold that no stack can
+    "unknown_kind": b'{"layers": [{"kind": "cnn", "units": 3}]}',
+    "too_many_units": b'{"layers": [{"kind": "lstm", "units": 100000000}]}',
+    "unknown_key": b'{"layers": [{"kind": "lstm", "units": 3, "filters": 2}], "extra": 1}',
+    "bad_dense": b'{"layers": [{"kind": "lstm", "units": 3}], "dense": [{"units": 4, "activation": "swish"}]}',
+    "not_json": b'{"layers": [',
+    "too_deep": b"[" * 5000,
+}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("name", BAD_SPECS)
+def test_a_spec_that_cannot_be_read_is_explained_in_one_language(lang, name):
+    at = open_architecture(lang)
+    at.file_uploader(key="spec_upload").upload("mine.json", BAD_SPECS[name], "application/json").run()
+    check(at, lang)
+    [error] = at.error
+    assert "'mine.json'" in plain(error.value) and at.session_state["spec"] == lstm_stack(32, 16)
+    assert bool(CJK.search(error.value)) == (lang == "zh")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+@pytest.mark.parametrize("token", ["1.garbage!!", "7.eJyrVg", "1." + "A" * 70_000])
+def test_a_link_whose_architecture_cannot_be_read_says_so_in_the_links_language(lang, token):
+    at = app_test()
+    at.query_params.update(lang=lang, arch=token)
+    at.run()
+    at.switch_page("pages/architecture.py").run()
+    check(at, lang)
+    assert at.session_state["spec"] == lstm_stack(32, 16)
+    assert any(bool(CJK.search(e.value)) == (lang == "zh") for e in at.error)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_code_can_be_exported_as_build_model_n_layers_units(lang):
+    at = open_architecture(lang)
+    at.radio(key="code_form").set_value("function").run()
+    check(at, lang)
+    [code] = [c.value for c in at.code if "def build_model" in c.value]
+    assert "def build_model(n_layers=2, units=(32, 16), timesteps=24, features=1):" in code
+    assert "model = build_model(n_layers=2, units=(32, 16))" in code
+    scope: dict = {}
+    exec(code.replace("model.fit(", "(lambda *a, **k: None)("), scope)
+    assert scope["build_model"](3, 4).count_params() == 4 * 4 * (1 + 4 + 1) + 2 * 4 * 4 * (4 + 4 + 1) + 5
+    # a stack whose layers differ in more than their units keeps the list of layers, and says why
+    at.session_state["spec"] = lstm_stack(8, 8).with_layer(1, dropout=0.3)
+    at.run()
+    check(at, lang)
+    assert any("def build_model" not in c.value and "keras.Sequential(" in c.value for c in at.code)
+    assert any(
+        "build_model(n_layers, units)" in plain(c.value) and bool(CJK.search(c.value)) == (lang == "zh")
+        for c in at.caption
+    )
