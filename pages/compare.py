@@ -161,10 +161,10 @@ if windows is None:
 try:
     train = TrainConfig(
         epochs=int(epochs),
-        batch_size=int(ss.get("batch_size", 32)),
+        batch_size=ss.get("batch_size"),  # the Train page's choice; None: fitted to the training set
         learning_rate=float(ss.get("learning_rate", 1e-3)),
         patience=int(patience) or None,
-    )
+    ).resolved(len(windows.train))
 except SlstmError as exc:
     st.error(exc.text(lang))
     st.stop()

@@ -13,7 +13,7 @@ from slstm.i18n import labels, restate, translator
 from slstm.jobs import JobInputs
 from slstm.problems import check_job, cudnn_notes, validate
 from slstm.text import escape_markdown
-from slstm.train import OPTIMIZERS, TrainConfig
+from slstm.train import AUTO_BATCH, OPTIMIZERS, TrainConfig, auto_batch
 from slstm.verdict import verdict
 
 serve_through_app()
@@ -37,7 +37,16 @@ def settings_ui() -> TrainConfig | None:
     epochs = c[0].number_input(
         _("train.epochs"), 1, limits.MAX_EPOCHS, value=DEFAULTS.epochs, key="epochs", persist_state="session"
     )
-    batch = c[1].number_input(_("train.batch_size"), 1, 4096, value=32, key="batch_size", persist_state="session")
+    batch = c[1].number_input(
+        _("train.batch_size"),
+        1,
+        4096,
+        value=None,
+        placeholder=_("train.batch_auto", size=auto_batch(len(windows.train)) if windows is not None else AUTO_BATCH),
+        key="batch_size",
+        persist_state="session",
+        help=_("train.batch_help"),
+    )
     lr = c[2].number_input(
         _("train.learning_rate"),
         1e-5,
@@ -74,7 +83,7 @@ def settings_ui() -> TrainConfig | None:
     try:
         return TrainConfig(
             epochs=int(epochs),
-            batch_size=int(batch),
+            batch_size=int(batch) if batch is not None else None,
             learning_rate=float(lr),
             optimizer=optimizer,
             seed=int(seed),
@@ -87,6 +96,7 @@ def settings_ui() -> TrainConfig | None:
 
 
 def start(config: TrainConfig) -> None:
+    config = config.resolved(len(windows.train))
     try:
         check_job(spec, windows, config.epochs, lang=lang)  # the server's budgets, before anything is recorded
         pool.check_quota(ss["ws"])  # before the run is recorded; submit checks again
@@ -97,7 +107,7 @@ def start(config: TrainConfig) -> None:
         workspace=ss["ws"],
         spec=spec.to_dict(),
         data_config=results.config_dict(windows.config),
-        train_config=config.to_dict(),
+        train_config=config.to_dict(),  # the batch size chosen for these windows, as it will train
         name=ss.get("run_name") or "",
         default_name=_("train.run_name"),
     )

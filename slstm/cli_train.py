@@ -111,7 +111,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         learning_rate=args.learning_rate,
         seed=args.seed,
         patience=args.patience or None,
-    )
+    ).resolved(len(windows.train))
     with RunStore() as store:
         run = store.create_run(
             workspace=CLI_WORKSPACE,
@@ -210,7 +210,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         learning_rate=args.learning_rate,
         seed=args.seed,
         patience=args.patience or None,
-    )
+    ).resolved(len(windows.train))
     cells = compare.plan_sweep(depths, widths, fingerprint=compare.fingerprint(config_dict(config), train.to_dict()))
     with RunStore() as store:
         executor = make_executor(args.executor)  # the same sweep on local processes or on a Ray cluster
@@ -281,7 +281,9 @@ def _data_arguments(parser) -> None:
         default=defaults.patience,
         help="early stopping on val_loss with the best weights restored (0 = off)",
     )
-    parser.add_argument("--batch-size", type=positive_int, default=32)
+    parser.add_argument(
+        "--batch-size", type=positive_int, default=None, help="default: 32, or fewer on a small training set (8+)"
+    )
     parser.add_argument("--learning-rate", type=float, default=1e-3)
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--json", action="store_true", help="print one JSON object at the end")

@@ -240,6 +240,7 @@ def submit_sweep(
     from slstm.results import config_dict
 
     if windows is not None:
+        train_config = train_config.resolved(len(windows.train))
         for cell in cells:
             check_job(cell.spec, windows, train_config.epochs)
 

@@ -6,7 +6,7 @@ from slstm.data import DataConfig, prepare
 from slstm.errors import SlstmError
 from slstm.metrics import regression_report
 from slstm.model import build_model
-from slstm.train import TrainConfig, fit, predict
+from slstm.train import TrainConfig, auto_batch, fit, predict
 
 
 @pytest.fixture(scope="module")
@@ -50,3 +50,20 @@ def test_a_callback_can_stop_training_after_the_current_epoch(windows):
 def test_bad_train_config(bad):
     with pytest.raises(SlstmError):
         TrainConfig(**bad)
+
+
+@pytest.mark.parametrize(
+    ("samples", "batch"), [(10_000, 32), (256, 32), (255, 31), (100, 12), (64, 8), (40, 8), (3, 8)]
+)
+def test_the_batch_left_to_the_app_gives_a_small_set_about_8_steps_an_epoch(samples, batch):
+    config = TrainConfig().resolved(samples)
+    assert config.batch_size == batch
+    assert TrainConfig(batch_size=64).resolved(samples).batch_size == 64  # a chosen batch is kept
+    assert config.resolved(10) == config  # resolved once, for the windows it was recorded with
+
+
+def test_fit_trains_with_the_batch_that_fits_the_training_set(windows):
+    model = build_model_for(windows)
+    seen = []
+    fit(model, windows, TrainConfig(epochs=1), on_batch=lambda epoch, batch, steps: seen.append(steps))
+    assert len(windows.train) < 256 and seen[-1] == -(-len(windows.train) // auto_batch(len(windows.train)))

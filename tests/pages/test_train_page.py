@@ -3,6 +3,7 @@ import time
 from support import app_test, browser_cookies, figures, plain
 
 from slstm.spec import lstm_stack
+from slstm.train import auto_batch
 from slstm.workspace import COOKIE
 
 
@@ -39,6 +40,9 @@ def test_training_runs_as_a_job_and_shows_metrics_and_downloads():
     assert current_run(at).status == "finished"
     run = current_run(at)
     assert run.epochs_done == 2 and run.workspace == at.session_state["ws"] and "ws" not in at.query_params
+    train_samples = len(at.session_state["windows"].train)
+    assert at.number_input(key="batch_size").value is None  # left to the app: the run records what it chose
+    assert run.train_config["batch_size"] == auto_batch(train_samples) == 32
     loss = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Loss by epoch")
     history = at.session_state["run_store"].history(run.id)
     assert loss["data"][0]["y"] == history["loss"] and [t["name"] for t in loss["data"]] == ["train", "validation"]
