@@ -9,7 +9,7 @@ import streamlit as st
 from pages import serve_through_app
 from slstm import downloads, limits, plots, results
 from slstm.errors import SlstmError
-from slstm.i18n import labels, restate, translator
+from slstm.i18n import labels, restate, t, translator
 from slstm.jobs import JobInputs
 from slstm.problems import check_job, cudnn_notes, validate
 from slstm.text import escape_markdown
@@ -165,13 +165,15 @@ def live_view(run_id: str) -> None:
         st.rerun()
     if history["epoch"]:
         st.plotly_chart(plots.loss_curve(history, labels=labels("plots.loss", lang)), key="loss_chart")
-    line = _(
-        "train.run_line",
-        name=run.name,
-        status=_(f"common.status.{run.status}"),
-        epochs=_("common.epochs", count=run.epochs_done),
-        message=restate(run.message, lang, "jobs"),
-    )
+    said = {
+        "name": run.name,
+        "status": _(f"common.status.{run.status}"),
+        "epochs": _("common.epochs", count=run.epochs_done),
+    }
+    if run.message and run.message != t("jobs.finished", "en"):  # "finished · Finished." would say it twice
+        line = _("train.run_line", **said, message=restate(run.message, lang, "jobs"))
+    else:
+        line = _("train.run_line_plain", **said)
     st.caption(escape_markdown(line))
 
 

@@ -42,6 +42,7 @@ def test_the_train_page_before_and_after_a_run_speaks_one_language(lang):
     assert run.name == ("第 1 次训练" if lang == "zh" else "run 1")
     line = next(c.value for c in at.caption if c.value.startswith(run.name))
     assert ("已完成" if lang == "zh" else "finished") in line
+    assert line.count("已完成" if lang == "zh" else "inished") == 1  # "finished · 2 epochs", not "· Finished." again
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
