@@ -135,16 +135,13 @@ def live_view(run_id: str) -> None:
         if job.status == "queued":
             st.info(escape_markdown(_("train.queued", name=run.name, position=pool.position(run_id))))
         else:
-            done = len(history["epoch"])
-            fraction = min(1.0, (done + (job.batch / job.steps if job.steps and job.epoch > done else 0)) / total)
-            elapsed = time.time() - (job.started or time.time())
-            text = _("train.progress", epoch=max(job.epoch, done), total=total, batch=job.batch, steps=job.steps or "?")
-            text += _("train.elapsed", elapsed=results.duration(elapsed, lang=lang))
-            if history["seconds"]:
-                left = (total - done) * sum(s or 0 for s in history["seconds"]) / len(history["seconds"])
-                text += _("train.left", left=results.duration(left, lang=lang))
+            now = results.progress(job, history["seconds"], time.time())
+            text = _("train.progress", epoch=now.epoch, total=total, batch=job.batch, steps=job.steps or "?")
+            text += _("train.elapsed", elapsed=results.duration(now.elapsed, lang=lang))
+            if now.left is not None:
+                text += _("train.left", left=results.duration(now.left, lang=lang))
             if job.status == "running":
-                st.progress(fraction, text=_("train.on_device", text=text, device=job.device or "CPU"))
+                st.progress(now.fraction, text=_("train.on_device", text=text, device=job.device or "CPU"))
                 if job.device.startswith("GPU"):
                     notes = cudnn_notes(job.spec, lang=lang)
                     st.caption(" ".join(notes) if notes else _("train.cudnn_all"))

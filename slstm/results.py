@@ -7,6 +7,7 @@ from __future__ import annotations
 import dataclasses
 import io
 import json
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -112,3 +113,30 @@ def predictions_csv(predictions: dict[str, np.ndarray], *, split: str = "test", 
     buffer = io.StringIO()
     spreadsheet_safe(frame).to_csv(buffer, index=False)
     return buffer.getvalue().encode()
+
+
+@dataclass(frozen=True)
+class Progress:
+    """How far a training job is, for a progress bar: the fraction done, the epoch it is in, seconds since it
+    started, and seconds still to go (None before its first epoch has a duration)."""
+
+    fraction: float
+    epoch: int
+    elapsed: float
+    left: float | None
+
+
+def progress(job, epoch_seconds: list[float | None], now: float) -> Progress:
+    """A job's progress from its live counters (`job.epoch`, `job.batch`, `job.steps`, `job.epochs`,
+    `job.started`) and the durations of its finished epochs, as the run store has them.
+
+    >>> from types import SimpleNamespace as Job
+    >>> progress(Job(epochs=10, epoch=3, batch=5, steps=10, started=100.0), [2.0, 4.0], now=109.0)
+    Progress(fraction=0.25, epoch=3, elapsed=9.0, left=24.0)
+    """
+    done = len(epoch_seconds)
+    within = job.batch / job.steps if job.steps and job.epoch > done else 0.0
+    fraction = min(1.0, (done + within) / job.epochs)
+    measured = [s or 0.0 for s in epoch_seconds]
+    left = max(0, job.epochs - done) * sum(measured) / len(measured) if measured else None
+    return Progress(fraction, max(job.epoch, done), now - (job.started or now), left)

@@ -94,3 +94,20 @@ def test_durations_and_tables_in_chinese_and_english_unchanged():
     assert metric_table(regression, lang="zh").columns.tolist() == ["RMSE", "MAE"]
     confusion = confusion_table({"classes": ["a", "b"], "confusion": [[3, 1], [0, 2]]}, lang="zh")
     assert confusion.index.tolist() == ["真实类别 a", "真实类别 b"] and confusion.columns.tolist() == ["a", "b"]
+
+
+def test_progress_counts_finished_epochs_and_the_batches_of_the_current_one():
+    from types import SimpleNamespace as Job
+
+    from slstm.results import progress
+
+    starting = progress(Job(epochs=4, epoch=0, batch=0, steps=0, started=None), [], now=50.0)
+    assert (starting.fraction, starting.epoch, starting.elapsed, starting.left) == (0.0, 0, 0.0, None)
+    first = progress(Job(epochs=4, epoch=1, batch=3, steps=12, started=40.0), [], now=50.0)
+    assert first.fraction == 0.0625 and first.epoch == 1 and first.elapsed == 10.0 and first.left is None
+    later = progress(Job(epochs=4, epoch=3, batch=6, steps=12, started=40.0), [3.0, 5.0], now=50.0)
+    assert later.fraction == (2 + 0.5) / 4 and later.left == 2 * 4.0
+    between = progress(Job(epochs=4, epoch=2, batch=12, steps=12, started=40.0), [3.0, 5.0], now=50.0)
+    assert between.fraction == 0.5  # epoch 2 is on record: its last batch is not counted again
+    over = progress(Job(epochs=2, epoch=2, batch=12, steps=12, started=0.0), [1.0, 1.0, None], now=5.0)
+    assert over.fraction == 1.0 and over.epoch == 3 and over.left == 0.0  # a resumed run past its budget
