@@ -18,6 +18,7 @@ if TYPE_CHECKING:
     from slstm.data import Windows
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
+AUTO_BATCH, MIN_AUTO_BATCH = 32, 8  # auto_batch's largest and smallest batch
 
 
 @dataclass(frozen=True)
@@ -59,15 +60,12 @@ class TrainConfig:
 def auto_batch(train_samples: int) -> int:
     """The batch size the app chooses: 32, or fewer on a small training set so that an epoch still has about
     eight batches (never under 8). On 40 sequences a batch of 32 gives 2 gradient steps an epoch, and early
-    stopping after 10 epochs without progress would then stop after 20 steps, before the model learned anything.
+    stopping after 20 epochs without progress would then stop after 40 steps, before the model learned anything.
 
     >>> auto_batch(816), auto_batch(100), auto_batch(40)
     (32, 12, 8)
     """
     return max(MIN_AUTO_BATCH, min(AUTO_BATCH, train_samples // 8))
-
-
-AUTO_BATCH, MIN_AUTO_BATCH = 32, 8
 
 
 @dataclass(frozen=True)
