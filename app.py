@@ -176,7 +176,7 @@ def sidebar_status() -> None:
         st.text(spec.short())
         if windows is not None:
             try:
-                total = total_params(infer_shapes(spec, timesteps=windows.timesteps, num_features=windows.num_features))
+                total = total_params(infer_shapes(spec, windows.shape))
             except Exception:  # never let the sidebar break every page
                 logger.exception("infer_shapes failed in the sidebar")
                 total = None

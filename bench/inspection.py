@@ -17,6 +17,7 @@ import numpy as np
 from slstm import inspect_plots
 from slstm.inspect import head_over_time, internals, layer_outputs, lstm_internals
 from slstm.model import build_model
+from slstm.shapes import InputShape
 from slstm.spec import lstm_stack
 
 
@@ -31,7 +32,7 @@ def median_seconds(fn, repeats: int) -> float:
 
 def main(repeats: int = 7, samples: int = 256) -> None:
     keras.utils.set_random_seed(0)  # a process of its own: seeding is fine here
-    model = build_model(lstm_stack(64, 64), timesteps=48, num_features=8)
+    model = build_model(lstm_stack(64, 64), InputShape(timesteps=48, features=8))
     x = np.random.default_rng(0).normal(size=(samples, 48, 8)).astype("float32")  # (batch, timesteps, features)
     layers = [layer for layer in model.layers if not isinstance(layer, keras.layers.InputLayer)]
     print(f"{model.count_params():,} params; x {x.shape}; {repeats} repeats, medians; keras {keras.__version__}")
@@ -76,7 +77,7 @@ def main(repeats: int = 7, samples: int = 256) -> None:
     print(f"{'page path, 1 sample, first in the process':<52}{time.perf_counter() - start:>9.3f} s")
     seconds = median_seconds(lambda: page(model, x[1:2]), repeats)
     print(f"{'page path, 1 sample, warm':<52}{seconds:>9.3f} s  ({verdict(seconds)})")
-    loaded = build_model(lstm_stack(64, 64), timesteps=48, num_features=8)  # as if just loaded from its file
+    loaded = build_model(lstm_stack(64, 64), InputShape(timesteps=48, features=8))  # as if just loaded from its file
     loaded.set_weights(model.get_weights())
     start = time.perf_counter()
     page(loaded, x[:1])  # builds and traces this model's multi-output twin

@@ -123,9 +123,7 @@ def child(kind: str, epochs: int, windows_n: int, threads: int, loops: int) -> d
     marks["frame"] = time.time()
     windows = prepare(frame, data_config)
     marks["prep"] = time.time()
-    model = build_model(
-        lstm_stack(*UNITS), timesteps=windows.timesteps, num_features=windows.num_features, num_outputs=1
-    )
+    model = build_model(lstm_stack(*UNITS), windows.shape)
     marks["build"] = time.time()
     tmp = tempfile.TemporaryDirectory()
     folder = Path(tmp.name)

@@ -13,7 +13,7 @@ from slstm.errors import SpecError
 from slstm.i18n import labels, translator
 from slstm.presets import PRESETS
 from slstm.problems import validate
-from slstm.shapes import infer_shapes, shape_text, total_params, train_flops_per_epoch
+from slstm.shapes import InputShape, infer_shapes, shape_text, total_params, train_flops_per_epoch
 from slstm.spec import KIND_LABELS, KINDS, MAX_LAYERS, MERGE_MODES, ArchitectureSpec, DenseSpec, LayerSpec
 from slstm.text import escape_markdown, quote
 
@@ -181,14 +181,14 @@ if ss.get("dense_error"):
 if ss.get("link_error"):
     st.error(escape_markdown(ss.pop("link_error")))
 
-problems = validate(spec, num_outputs=num_outputs, timesteps=timesteps, num_features=features, lang=lang)
+problems = validate(spec, InputShape(outputs=num_outputs, timesteps=timesteps, features=features), lang=lang)
 for n, problem in enumerate(problems):
     (st.error if problem.is_error else st.warning)(problem.message)  # specs hold no user text
     fix_cols = st.columns(max(1, len(problem.fixes)) + 2)
     for j, fix in enumerate(problem.fixes):
         fix_cols[j].button(fix.label, key=f"fix_{n}_{j}", icon=":material/build:", on_click=use, args=(fix.spec,))
 
-rows = infer_shapes(spec, timesteps=timesteps, num_features=features, num_outputs=num_outputs)
+rows = infer_shapes(spec, InputShape(timesteps=timesteps, features=features, outputs=num_outputs))
 flow_words = labels("plots.shape_flow", lang)
 table = pd.DataFrame(
     {
@@ -239,9 +239,7 @@ with code_tab:
         target_form = windows.config.target_form if windows is not None else "value"
         code = to_keras_code(
             spec,
-            timesteps=timesteps,
-            num_features=features,
-            num_outputs=num_outputs,
+            InputShape(timesteps=timesteps, features=features, outputs=num_outputs),
             target_form=target_form,
             form=form,
             lang=lang,

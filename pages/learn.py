@@ -14,7 +14,7 @@ from slstm.i18n import glossary, labels, t
 from slstm.inspect_plots import gates_figure, input_window
 from slstm.problems import validate
 from slstm.samples import SAMPLES
-from slstm.shapes import infer_shapes
+from slstm.shapes import InputShape, infer_shapes
 from slstm.spec import ArchitectureSpec
 
 serve_through_app()
@@ -85,7 +85,7 @@ def set_stack(spec: ArchitectureSpec) -> None:
 
 def stacking(lesson, text):
     spec = ss.setdefault("learn_stack", lessons.STACK)
-    problems = [p for p in validate(spec, timesteps=T, num_features=1, lang=text.lang) if p.is_error]
+    problems = [p for p in validate(spec, InputShape(timesteps=T, features=1), lang=text.lang) if p.is_error]
     c = st.columns([1, 1, 4])
     broken = spec.with_layer(0, return_sequences=False)
     c[0].button(
@@ -115,7 +115,7 @@ def stacking(lesson, text):
         st.code(lessons.KERAS_ERROR, language=None, wrap_lines=True)  # Keras' own words, as it prints them
     else:
         st.success(lesson.notes["valid"])
-    rows = infer_shapes(spec, timesteps=T, num_features=1)
+    rows = infer_shapes(spec, InputShape(timesteps=T, features=1))
     fig = plots.shape_flow((None, T, 1), rows, labels=labels("plots.shape_flow", text.lang))
     st.plotly_chart(fig, key="learn_flow")
     st.caption(lesson.notes["flow"])

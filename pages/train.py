@@ -180,9 +180,7 @@ problems = (
         p
         for p in validate(
             spec,
-            num_outputs=windows.num_outputs,
-            timesteps=windows.timesteps,
-            num_features=windows.num_features,
+            windows.shape,
             lang=lang,
         )
         if p.is_error

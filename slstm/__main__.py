@@ -10,14 +10,15 @@ import sys
 from slstm.cli_args import load_spec, positive_int
 from slstm.errors import SlstmError
 from slstm.problems import validate
+from slstm.shapes import InputShape
 
 
 def cmd_shapes(args: argparse.Namespace) -> int:
     from slstm.shapes import infer_shapes, shape_text, total_params
 
     spec = load_spec(args.spec)
-    rows = infer_shapes(spec, timesteps=args.timesteps, num_features=args.features, num_outputs=args.outputs)
-    problems = validate(spec, num_outputs=args.outputs, timesteps=args.timesteps, num_features=args.features)
+    rows = infer_shapes(spec, InputShape(timesteps=args.timesteps, features=args.features, outputs=args.outputs))
+    problems = validate(spec, InputShape(outputs=args.outputs, timesteps=args.timesteps, features=args.features))
     if args.json:
         out = {
             "input_shape": [None, args.timesteps, args.features],
@@ -52,8 +53,8 @@ def cmd_code(args: argparse.Namespace) -> int:
 
     spec = load_spec(args.spec)
     form = "function" if args.function else "layers"
-    shape = {"timesteps": args.timesteps, "num_features": args.features, "num_outputs": args.outputs}
-    print(to_keras_code(spec, **shape, form=form), end="")
+    shape = InputShape(args.timesteps, args.features, args.outputs)
+    print(to_keras_code(spec, shape, form=form), end="")
     return 0
 
 

@@ -92,8 +92,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     kwargs = {"test_table": test_table.frame} if test_table is not None else {}
     windows = prepare(table.frame, config, **kwargs)  # fails here, fast, on bad data
     config = windows.config  # every "auto" resolved: the run records the choice made
-    num_outputs = getattr(windows, "num_outputs", config.num_outputs)
-    problem = next((p for p in validate(spec, num_outputs=num_outputs) if p.is_error), None)
+    problem = next((p for p in validate(spec, windows.shape) if p.is_error), None)
     if problem:
         raise SlstmError(problem.message)
     check_job(spec, windows, args.epochs)  # the server's budgets, before a run is recorded

@@ -10,10 +10,9 @@ from numbers import Integral, Real
 from slstm.errors import Message, SlstmError, SpecError
 from slstm.i18n import t, texts
 from slstm.problems import first_error, validate
-from slstm.shapes import LayerShape, infer_shapes, shape_text, total_params
+from slstm.shapes import TASKS, InputShape, LayerShape, infer_shapes, shape_text, total_params
 from slstm.spec import KIND_LABELS, ArchitectureSpec, LayerSpec
 
-TASKS = ("regression", "classification")
 FORMS = ("layers", "function")  # the model as a list of its layers, or as build_model(n_layers, units)
 SAMPLES = 256  # rows of placeholder data in the script
 LINE_LENGTH = 120  # longer layer lines are split one argument per line, as `ruff format` would
@@ -21,12 +20,8 @@ LINE_LENGTH = 120  # longer layer lines are split one argument per line, as `ruf
 
 def to_keras_code(
     spec: ArchitectureSpec,
+    shape: InputShape,
     *,
-    timesteps: int,
-    num_features: int,
-    num_outputs: int = 1,
-    task: str = "regression",
-    sequence_target: bool = False,
     epochs: int = 2,
     batch_size: int = 32,
     learning_rate: float = 1e-3,
@@ -46,13 +41,14 @@ def to_keras_code(
     (see `function_form_problem`).
 
     >>> from slstm.spec import lstm_stack
-    >>> src = to_keras_code(lstm_stack(64, 32), timesteps=48, num_features=3)
+    >>> src = to_keras_code(lstm_stack(64, 32), InputShape(timesteps=48, features=3))
     >>> print(next(line.strip() for line in src.splitlines() if "lstm_1" in line))
     layers.LSTM(64, return_sequences=True, name="lstm_1"),  # -> (batch, 48, 64), 17,408 params
     """
-    timesteps = _whole("timesteps", timesteps)
-    num_features = _whole("num_features", num_features)
-    num_outputs = _whole("num_outputs", num_outputs)
+    timesteps = _whole("timesteps", shape.timesteps)
+    num_features = _whole("features", shape.features)
+    num_outputs = _whole("outputs", shape.outputs)
+    task, sequence_target = shape.task, bool(shape.sequence_target)
     epochs = _whole("epochs", epochs)
     batch_size = _whole("batch_size", batch_size)
     if isinstance(learning_rate, bool) or not isinstance(learning_rate, Real) or not 0 < learning_rate < math.inf:
@@ -65,22 +61,15 @@ def to_keras_code(
         raise SlstmError(
             f"Received num_outputs={num_outputs} for classification; expected the number of classes, at least 2."
         )
-    sequence_target = bool(sequence_target)
-    problems = validate(
-        spec,
-        num_outputs=num_outputs,
-        sequence_target=sequence_target,
-        timesteps=timesteps,
-        num_features=num_features,
-        lang=lang,
-    )
+    shape = InputShape(timesteps, num_features, num_outputs, task, sequence_target)
+    problems = validate(spec, shape, lang=lang)
     problem = first_error([p for p in problems if p.code != "param_budget"])  # the budget is this server's, not yours
     if problem:
         raise SpecError(problem.message)
     if form == "function" and (reason := function_form_problem(spec)):
         raise SpecError(reason)
 
-    rows = infer_shapes(spec, timesteps=timesteps, num_features=num_features, num_outputs=num_outputs)
+    rows = infer_shapes(spec, shape)
     classify = task == "classification"
     lines = _header(spec, timesteps, num_features, num_outputs, classify, sequence_target, lang)
     lines += ["import keras", "import numpy as np", "from keras import layers", ""]

@@ -14,7 +14,7 @@ import pandas as pd
 from slstm.errors import SlstmError
 from slstm.i18n import t
 from slstm.runs import Run
-from slstm.shapes import infer_shapes, total_params
+from slstm.shapes import InputShape, infer_shapes, total_params
 from slstm.spec import ArchitectureSpec, lstm_stack
 
 
@@ -55,9 +55,11 @@ def params_of(run: Run) -> int | None:
         spec = ArchitectureSpec.from_dict(run.spec)
         rows = infer_shapes(
             spec,
-            timesteps=shape.get("timesteps", d.get("lookback", 1)),
-            num_features=shape.get("features", len(d.get("features", [])) or 1),
-            num_outputs=shape.get("outputs", classes or targets * horizon),
+            InputShape(
+                timesteps=shape.get("timesteps", d.get("lookback", 1)),
+                features=shape.get("features", len(d.get("features", [])) or 1),
+                outputs=shape.get("outputs", classes or targets * horizon),
+            ),
         )
     except (ValueError, TypeError, SlstmError):
         return None

@@ -10,6 +10,7 @@ import numpy as np
 import pandas as pd
 
 from slstm.errors import Clauses, DataError, Listing, Message
+from slstm.shapes import InputShape
 
 SCALINGS = ("auto", "standard", "minmax", "none", "per_sequence")
 TASKS = ("auto", "regression", "classification")
@@ -184,6 +185,11 @@ class Windows:
     @property
     def input_shape(self) -> tuple[int, int, int]:
         return (len(self.train), self.timesteps, self.num_features)
+
+    @property
+    def shape(self) -> InputShape:
+        """What the model sees of this data (the value validate, infer_shapes and build_model take)."""
+        return InputShape(self.timesteps, self.num_features, self.num_outputs, self.task)
 
     def unscale_y(self, y: np.ndarray, split: Split | None = None) -> np.ndarray:
         """Scaled targets (samples, outputs) back to the target's own units (regression only).

@@ -50,8 +50,9 @@ def layer_outputs(model: keras.Model, x: np.ndarray) -> dict[str, np.ndarray]:
     The multi-output model is built once per model object and kept while the model lives.
 
     >>> from slstm.model import build_model
+    >>> from slstm.shapes import InputShape
     >>> from slstm.spec import lstm_stack
-    >>> model = build_model(lstm_stack(8, 4), timesteps=10, num_features=3)
+    >>> model = build_model(lstm_stack(8, 4), InputShape(timesteps=10, features=3))
     >>> {name: a.shape for name, a in layer_outputs(model, np.zeros((2, 10, 3))).items()}
     {'lstm_1': (2, 10, 8), 'lstm_2': (2, 4), 'output': (2, 1)}
     """

@@ -23,7 +23,7 @@ from slstm.data import DataConfig, prepare
 from slstm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from slstm.presets import PRESETS
 from slstm.samples import sine_trend
-from slstm.shapes import infer_shapes, shape_text, total_params
+from slstm.shapes import InputShape, infer_shapes, shape_text, total_params
 from slstm.spec import ArchitectureSpec, DenseSpec, LayerSpec, lstm_stack
 
 TEXTS = Path(__file__).with_name("lessons")
@@ -261,7 +261,7 @@ def lstm_output(return_sequences: bool) -> np.ndarray:
     from slstm.model import build_model
 
     spec = PRESETS["lstm_sequences" if return_sequences else "lstm_output"].spec
-    model = build_model(spec, timesteps=3, num_features=1, sequence_target=return_sequences)
+    model = build_model(spec, InputShape(timesteps=3, features=1, sequence_target=return_sequences))
     model.get_layer("lstm_1").set_weights([np.asarray(w, "float32") for w in TINY_WEIGHTS])
     x = np.asarray(TINY_INPUT, "float32").reshape(1, 3, 1)  # (samples, timesteps, features)
     return np.asarray(model.predict_on_batch(x))
@@ -291,7 +291,7 @@ def gate_demo() -> tuple[np.ndarray, dict[str, np.ndarray]]:
 
     x = gate_input()
     spec = ArchitectureSpec(layers=(LayerSpec("lstm", 3, return_sequences=True),), head="none")
-    model = build_model(spec, timesteps=x.shape[1], num_features=1, num_outputs=3, sequence_target=True)
+    model = build_model(spec, InputShape(timesteps=x.shape[1], features=1, outputs=3, sequence_target=True))
     layer = model.get_layer("lstm_1")
     layer.set_weights(gate_weights())
     return x, lstm_internals(layer, x)
@@ -304,7 +304,7 @@ def illustrative_sweep() -> pd.DataFrame:
     rows = []
     for units, by_depth in losses.items():
         for depth, loss in enumerate(by_depth, start=1):
-            shapes = infer_shapes(lstm_stack(*[units] * depth), timesteps=TIMESTEPS, num_features=1)
+            shapes = infer_shapes(lstm_stack(*[units] * depth), InputShape(timesteps=TIMESTEPS, features=1))
             rows.append({"depth": depth, "units": units, "params": total_params(shapes), "best val_loss": loss})
     return pd.DataFrame(rows)
 
@@ -324,7 +324,7 @@ def shape_table(
 ) -> pd.DataFrame:
     """Layer, input shape, output shape and parameters of `spec` on (batch, timesteps, num_features), headed
     `columns`; the output head is named in `lang` (as the shape-flow figure names it)."""
-    rows = infer_shapes(spec, timesteps=timesteps, num_features=num_features)
+    rows = infer_shapes(spec, InputShape(timesteps=timesteps, features=num_features))
     head = t("plots.shape_flow.output_layer", lang)
     data = [
         (
@@ -340,7 +340,7 @@ def shape_table(
 
 def stack_params(spec: ArchitectureSpec, *, timesteps: int = TIMESTEPS, num_features: int = 1) -> int | None:
     """The parameter count of `spec` on (batch, timesteps, num_features), as the Architecture page counts it."""
-    return total_params(infer_shapes(spec, timesteps=timesteps, num_features=num_features))
+    return total_params(infer_shapes(spec, InputShape(timesteps=timesteps, features=num_features)))
 
 
 def depth_stack(n_layers: int, units: int = N_LAYERS_UNITS) -> ArchitectureSpec:

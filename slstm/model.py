@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 from slstm.errors import SpecError
 from slstm.problems import first_error, validate
-from slstm.shapes import layer_names
+from slstm.shapes import InputShape, layer_names
 from slstm.spec import KIND_LABELS, ArchitectureSpec
 
 if TYPE_CHECKING:
@@ -16,32 +16,28 @@ if TYPE_CHECKING:
 
 def build_model(
     spec: ArchitectureSpec,
+    shape: InputShape,
     *,
-    timesteps: int,
-    num_features: int,
-    num_outputs: int = 1,
-    task: str = "regression",
-    sequence_target: bool = False,
     check: bool = True,
     masked: bool = False,
 ) -> keras.Model:
-    """A functional `keras.Model` for `spec` on inputs `(batch, timesteps, num_features)`; not compiled.
+    """A functional `keras.Model` for `spec` on inputs `(batch, timesteps, features)` of `shape`; not compiled.
 
     Raises SpecError (the first problem from validate()) when the stack cannot work; `check=False`
     hands the spec to Keras as it is (for tests that compare validate() with Keras' own refusals). `masked`
     adds a Masking layer for zero-padded sequences (it has no parameters and keeps the shape).
 
     >>> from slstm.spec import lstm_stack
-    >>> build_model(lstm_stack(8, 4), timesteps=10, num_features=3).output_shape
+    >>> build_model(lstm_stack(8, 4), InputShape(timesteps=10, features=3)).output_shape
     (None, 1)
     """
-    problem = check and first_error(validate(spec, num_outputs=num_outputs, sequence_target=sequence_target))
+    problem = check and first_error(validate(spec, shape))
     if problem:
         raise SpecError(problem.message)
     import keras
 
     names = iter(layer_names(spec))
-    inputs = keras.Input(shape=(timesteps, num_features), name="input")
+    inputs = keras.Input(shape=(shape.timesteps, shape.features), name="input")
     x = inputs  # (batch, timesteps, features)
     if masked:  # padded sequences: all-zero timesteps are skipped by the recurrent layers
         x = keras.layers.Masking(mask_value=0.0, name="masking")(x)
@@ -61,6 +57,6 @@ def build_model(
     for dense in spec.dense:
         x = keras.layers.Dense(dense.units, activation=dense.activation, name=next(names))(x)
     if spec.head == "dense":
-        activation = "softmax" if task == "classification" else None
-        x = keras.layers.Dense(num_outputs, activation=activation, name=next(names))(x)
+        activation = "softmax" if shape.classify else None
+        x = keras.layers.Dense(shape.outputs, activation=activation, name=next(names))(x)
     return keras.Model(inputs, x, name="stacked_rnn")

@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from slstm import limits
 from slstm.i18n import t
-from slstm.shapes import infer_shapes, total_params
+from slstm.shapes import InputShape, infer_shapes, total_params
 from slstm.spec import KIND_LABELS, ArchitectureSpec, LayerSpec
 
 DEFAULT_PARAM_BUDGET = limits.PARAM_BUDGET  # a server setting (SLSTM_PARAM_BUDGET)
@@ -111,17 +111,15 @@ def _head_width(spec: ArchitectureSpec, num_outputs: int, lang: str) -> list[Pro
 
 def validate(
     spec: ArchitectureSpec,
+    shape: InputShape | None = None,
     *,
-    num_outputs: int = 1,
-    sequence_target: bool = False,
-    timesteps: int | None = None,
-    num_features: int | None = None,
     max_layers: int | None = None,
     param_budget: int | None = None,
     lang: str = "en",
 ) -> list[Problem]:
-    """Problems with `spec` for a target of `num_outputs` values; errors first. Messages and fix labels are in
-    `lang` (slstm/messages/<lang>/problems.toml, keyed by the problem's code).
+    """Problems with `spec` for data of `shape` (None: no data yet, only the checks that need none); errors
+    first. Messages and fix labels are in `lang` (slstm/messages/<lang>/problems.toml, keyed by the problem's
+    code).
 
     >>> from slstm.spec import lstm_stack
     >>> bad = lstm_stack(64, 32).with_layer(0, return_sequences=False)
@@ -142,8 +140,9 @@ def validate(
         fix = Fix(t("problems.too_deep.fix_keep", lang, limit=max_layers), trimmed)
         problems.append(Problem("too_deep", "error", message, None, (fix,)))
     problems += _needs_3d(spec, lang)
-    problems += _target_shape(spec, sequence_target=sequence_target, timesteps=timesteps, lang=lang)
-    problems += _head_width(spec, num_outputs, lang)
+    sequence_target = shape is not None and shape.sequence_target
+    problems += _target_shape(spec, sequence_target=sequence_target, timesteps=shape and shape.timesteps, lang=lang)
+    problems += _head_width(spec, 1 if shape is None else shape.outputs, lang)
     for i, layer in enumerate(spec.layers, start=1):
         if layer.recurrent_dropout > 0:
             message = t("problems.recurrent_dropout.message", lang, layer=i, rate=layer.recurrent_dropout)
@@ -152,10 +151,8 @@ def validate(
                 spec.with_layer(i - 1, recurrent_dropout=0.0),
             )
             problems.append(Problem("recurrent_dropout", "warning", message, i, (fix,)))
-    if timesteps and num_features and not any(p.is_error for p in problems):
-        total = total_params(
-            infer_shapes(spec, timesteps=timesteps, num_features=num_features, num_outputs=num_outputs)
-        )
+    if shape is not None and not any(p.is_error for p in problems):
+        total = total_params(infer_shapes(spec, shape))
         if total is not None and total > param_budget:
             message = t("problems.param_budget.message", lang, total=total, budget=param_budget)
             problems.append(Problem("param_budget", "error", message, None, _smaller(spec, lang)))
@@ -193,7 +190,4 @@ def check_job(spec, windows, epochs: int, *, lang: str = "en") -> None:
         raise limits.BudgetError(
             t("problems.check_job.too_deep", lang, layers=len(spec.layers), limit=limits.MAX_LAYERS)
         )
-    rows = infer_shapes(
-        spec, timesteps=windows.timesteps, num_features=windows.num_features, num_outputs=windows.num_outputs
-    )
-    limits.check_params(total_params(rows))
+    limits.check_params(total_params(infer_shapes(spec, windows.shape)))

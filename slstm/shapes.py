@@ -1,5 +1,5 @@
 """Output shape and parameter count of every layer, in pure Python (no TensorFlow), equal to what Keras
-builds: `infer_shapes(spec, timesteps=T, num_features=F)` answers before any model exists."""
+builds: `infer_shapes(spec, InputShape(timesteps=T, features=F))` answers before any model exists."""
 
 from __future__ import annotations
 
@@ -8,6 +8,33 @@ from dataclasses import dataclass
 from slstm.spec import ArchitectureSpec, LayerSpec
 
 Shape = tuple[int | None, ...]
+TASKS = ("regression", "classification")
+
+
+@dataclass(frozen=True)
+class InputShape:
+    """The data's side of a model: `timesteps` steps of `features` values in, `outputs` values out (the
+    number of classes for classification), one output per window or, with `sequence_target`, per timestep.
+    What validate, infer_shapes, build_model, to_keras_code and the Compare table take; `Windows.shape`
+    gives it for prepared data.
+
+    >>> InputShape(24, 3).batch_input
+    (None, 24, 3)
+    """
+
+    timesteps: int
+    features: int
+    outputs: int = 1
+    task: str = "regression"  # "regression" | "classification"
+    sequence_target: bool = False  # one target per timestep (the last recurrent layer returns sequences)
+
+    @property
+    def classify(self) -> bool:
+        return self.task == "classification"
+
+    @property
+    def batch_input(self) -> Shape:
+        return (None, self.timesteps, self.features)
 
 
 @dataclass(frozen=True)
@@ -105,18 +132,17 @@ def layer_names(spec: ArchitectureSpec) -> list[str]:
     return names
 
 
-def infer_shapes(
-    spec: ArchitectureSpec, *, timesteps: int, num_features: int, num_outputs: int = 1
-) -> list[LayerShape]:
+def infer_shapes(spec: ArchitectureSpec, shape: InputShape) -> list[LayerShape]:
     """Every layer's output shape and parameter count, as Keras would build them.
 
     >>> from slstm.spec import ArchitectureSpec
     >>> s = ArchitectureSpec.from_dict({"layers": [{"kind": "lstm", "units": 1}], "head": "none"})
-    >>> [(r.output_shape, r.params) for r in infer_shapes(s, timesteps=3, num_features=1)]
+    >>> [(r.output_shape, r.params) for r in infer_shapes(s, InputShape(timesteps=3, features=1))]
     [((None, 1), 12)]
     """
     names = iter(layer_names(spec))
-    shape: Shape | None = (None, timesteps, num_features)
+    timesteps, num_outputs = shape.timesteps, shape.outputs
+    shape: Shape | None = shape.batch_input
     rows: list[LayerShape] = []
     for layer in spec.layers:
         name = next(names)

@@ -77,14 +77,7 @@ def _train(inputs: JobInputs, send: Send, should_stop: Callable[[], bool], scrat
     send({"type": "started", "device": device_name(), "pid": os.getpid(), "streamlit": "streamlit" in sys.modules})
     kwargs = {"test_table": inputs.test_frame} if inputs.test_frame is not None else {}
     windows = prepare(inputs.frame, inputs.data_config, **kwargs)
-    model = build_model(
-        inputs.spec,
-        timesteps=windows.timesteps,
-        num_features=windows.num_features,
-        num_outputs=getattr(windows, "num_outputs", windows.config.num_outputs),
-        task=getattr(windows, "task", "regression"),
-        masked=getattr(windows, "masked", False),
-    )
+    model = build_model(inputs.spec, windows.shape, masked=windows.masked)
     model.save_weights(scratch / "initial.weights.h5")  # for "before training" views
     _artifact(send, scratch / "initial.weights.h5")
     best, last_sent, bad_loss = math.inf, 0.0, False
@@ -130,9 +123,8 @@ def _train(inputs: JobInputs, send: Send, should_stop: Callable[[], bool], scrat
 
 def data_shape(windows) -> dict:
     """What the network was built for, as the run records it: {"timesteps", "features", "outputs", "task"}."""
-    task = getattr(windows, "task", "regression")
-    outputs = getattr(windows, "num_outputs", windows.config.num_outputs)
-    return {"timesteps": windows.timesteps, "features": windows.num_features, "outputs": outputs, "task": task}
+    shape = windows.shape
+    return {"timesteps": shape.timesteps, "features": shape.features, "outputs": shape.outputs, "task": shape.task}
 
 
 def evaluate(model, windows, folder: Path) -> dict:
@@ -140,7 +132,7 @@ def evaluate(model, windows, folder: Path) -> dict:
     from slstm.metrics import classification_report, in_units, regression_report
     from slstm.train import predict
 
-    metrics: dict = {"task": getattr(windows, "task", "regression"), "shape": data_shape(windows)}
+    metrics: dict = {"task": windows.task, "shape": data_shape(windows)}
     arrays = {}
     for name, split in (("val", windows.val), ("test", windows.test)):
         if len(split) == 0:

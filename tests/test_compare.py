@@ -9,6 +9,7 @@ from slstm.data import DataConfig
 from slstm.jobs import JobPool
 from slstm.results import config_dict
 from slstm.runs import RunStore
+from slstm.shapes import InputShape
 from slstm.spec import lstm_stack
 from slstm.train import TrainConfig
 
@@ -126,7 +127,7 @@ def test_params_in_the_runs_table_equal_the_built_models(store, kind):
     spec = lstm_stack(6, 4)
     shape = data_shape(windows)
     model = build_model(
-        spec, timesteps=shape["timesteps"], num_features=2, num_outputs=shape["outputs"], task=shape["task"]
+        spec, InputShape(timesteps=shape["timesteps"], features=2, outputs=shape["outputs"], task=shape["task"])
     )
     run = store.create_run(workspace=WS, spec=spec.to_dict(), data_config=config_dict(config), train_config={})
     store.set_metrics(run.id, {"task": shape["task"], "shape": shape})

@@ -9,7 +9,7 @@ from support import ROOT
 
 from slstm import inspect
 from slstm.model import build_model
-from slstm.shapes import infer_shapes
+from slstm.shapes import InputShape, infer_shapes
 from slstm.spec import ArchitectureSpec, DenseSpec, LayerSpec, lstm_stack
 
 keras = pytest.importorskip("keras")
@@ -128,7 +128,7 @@ MIXED = ArchitectureSpec(
 def trained():
     """MIXED after two epochs of training on random data, so the weights are no longer the initial ones."""
     keras.utils.set_random_seed(0)
-    model = build_model(MIXED, timesteps=7, num_features=3)
+    model = build_model(MIXED, InputShape(timesteps=7, features=3))
     before = [w.copy() for w in model.get_weights()]
     x = np.random.default_rng(0).normal(size=(32, 7, 3)).astype("float32")
     model.compile(optimizer=keras.optimizers.Adam(0.05), loss="mse")
@@ -140,7 +140,7 @@ def trained():
 def test_layer_outputs_give_every_layer_with_the_shapes_infer_shapes_predicts(trained):
     model, x = trained
     outputs = inspect.layer_outputs(model, x)
-    rows = infer_shapes(MIXED, timesteps=7, num_features=3)
+    rows = infer_shapes(MIXED, InputShape(timesteps=7, features=3))
     assert list(outputs) == [r.name for r in rows] == ["lstm_1", "bi_gru_2", "simple_rnn_3", "dense_1", "output"]
     for r in rows:
         assert outputs[r.name].shape == (5, *r.output_shape[1:])
@@ -176,7 +176,7 @@ def test_one_forward_pass_per_call_and_one_probe_per_model(trained, monkeypatch)
 
 
 def test_probe_is_dropped_with_its_model():
-    model = build_model(lstm_stack(2), timesteps=3, num_features=1)
+    model = build_model(lstm_stack(2), InputShape(timesteps=3, features=1))
     inspect.layer_outputs(model, np.zeros((1, 3, 1)))
     count = len(inspect._PROBES)
     del model
@@ -201,7 +201,7 @@ def test_head_over_time_ends_at_the_model_output(trained):
     ids=["lstm-lstm-dense", "no-head", "bidirectional-top"],
 )
 def test_head_over_time_last_step_equals_model_output(spec):
-    model = build_model(spec, timesteps=6, num_features=2)
+    model = build_model(spec, InputShape(timesteps=6, features=2))
     x = np.random.default_rng(2).normal(size=(3, 6, 2)).astype("float32")
     over_time = inspect.head_over_time(model, x)
     assert over_time.shape[:2] == (3, 6)
@@ -209,7 +209,7 @@ def test_head_over_time_last_step_equals_model_output(spec):
 
 
 def test_head_over_time_reads_only_the_past_in_a_forward_stack():
-    model = build_model(lstm_stack(4, 3), timesteps=6, num_features=2)
+    model = build_model(lstm_stack(4, 3), InputShape(timesteps=6, features=2))
     x = np.random.default_rng(3).normal(size=(2, 6, 2)).astype("float32")
     changed = x.copy()
     changed[:, 4:] += 1.0  # change the future of step 3
@@ -220,7 +220,7 @@ def test_head_over_time_reads_only_the_past_in_a_forward_stack():
 
 def test_head_over_time_of_a_sequence_target_is_the_model_output():
     spec = ArchitectureSpec(layers=(LayerSpec("lstm", 4, return_sequences=True),))
-    model = build_model(spec, timesteps=5, num_features=2, sequence_target=True)
+    model = build_model(spec, InputShape(timesteps=5, features=2, sequence_target=True))
     x = np.random.default_rng(4).normal(size=(2, 5, 2)).astype("float32")
     np.testing.assert_allclose(inspect.head_over_time(model, x), model(x), atol=1e-6)
 
@@ -233,7 +233,7 @@ def test_masked_padding_is_skipped_as_keras_does(bidirectional):
             LayerSpec("gru", 2, bidirectional=bidirectional),
         )
     )
-    model = build_model(spec, timesteps=6, num_features=2, masked=True)
+    model = build_model(spec, InputShape(timesteps=6, features=2), masked=True)
     x = np.random.default_rng(5).normal(size=(3, 6, 2)).astype("float32")
     x[0, :3] = 0.0  # pre-padded: 3 real steps
     x[1, :1] = 0.0

@@ -10,7 +10,7 @@ from slstm import lessons
 from slstm.compare import read_sweep
 from slstm.presets import PRESETS
 from slstm.problems import validate
-from slstm.shapes import infer_shapes
+from slstm.shapes import InputShape, infer_shapes
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 QUESTIONS = {7: 10, 8: 12}  # lesson -> how many questions it answers
@@ -149,7 +149,7 @@ def test_window_table_cuts_the_series_as_the_data_page_does(lookback):
 
 def test_designer_presets_are_valid_stacks():
     for number, (spec, lookback) in lessons.DESIGNER.items():
-        assert not [p for p in validate(spec, timesteps=lookback or 24, num_features=1) if p.is_error], number
+        assert not [p for p in validate(spec, InputShape(timesteps=lookback or 24, features=1)) if p.is_error], number
     assert lessons.DESIGNER[3] == (PRESETS["lstm_output"].spec, 3)
 
 
@@ -186,9 +186,9 @@ def test_lesson_8s_depth_and_dense_stacks_have_about_the_same_parameters():
 
 def test_lesson_8s_dense_on_a_sequence_acts_at_every_timestep():
     [spec] = lessons.LIVE_STACKS["td_dense"]
-    rows = infer_shapes(spec, timesteps=lessons.TIMESTEPS, num_features=1)
+    rows = infer_shapes(spec, InputShape(timesteps=lessons.TIMESTEPS, features=1))
     assert rows[-1].output_shape == (None, lessons.TIMESTEPS, 8) and rows[-1].params == 8 * (32 + 1)
-    attention = infer_shapes(lessons.LIVE_STACKS["attention"][0], timesteps=lessons.TIMESTEPS, num_features=1)
+    attention = infer_shapes(lessons.LIVE_STACKS["attention"][0], InputShape(timesteps=lessons.TIMESTEPS, features=1))
     assert attention[-1].output_shape == (None, lessons.TIMESTEPS, 32)  # what the attention layer reads
 
 
@@ -201,7 +201,7 @@ def test_lesson_8s_dropout_adds_no_parameters():
 def test_lesson_8s_layer_count_stack_is_valid_and_grows_by_one_layer(n):
     spec = lessons.depth_stack(n)
     assert len(spec.layers) == n and [layer.return_sequences for layer in spec.layers] == [True] * (n - 1) + [False]
-    assert not [p for p in validate(spec, timesteps=lessons.TIMESTEPS, num_features=1) if p.is_error]
+    assert not [p for p in validate(spec, InputShape(timesteps=lessons.TIMESTEPS, features=1)) if p.is_error]
     low, high, default = lessons.N_LAYERS
     assert (low, high) == (1, 6) and low <= default <= high
     assert lessons.DESIGNER[8][0] == lessons.depth_stack(default)

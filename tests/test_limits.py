@@ -20,6 +20,7 @@ from slstm.data import DataConfig, prepare
 from slstm.errors import SlstmError, SpecError
 from slstm.plots import predictions, series
 from slstm.problems import check_job, validate
+from slstm.shapes import InputShape
 from slstm.spec import ArchitectureSpec, LayerSpec, lstm_stack
 from slstm.text import escape_markdown, plot_text, quote
 
@@ -72,13 +73,15 @@ def test_array_budget_is_a_setting(monkeypatch):
 
 # --- item 2: parameters, units, layers, epochs -----------------------------------------------------------
 def test_parameter_budget_is_an_error_with_a_fix():
-    [problem] = validate(lstm_stack(1024, 1024), timesteps=10, num_features=200)
+    [problem] = validate(lstm_stack(1024, 1024), InputShape(timesteps=10, features=200))
     assert problem.is_error and problem.code == "param_budget" and "SLSTM_PARAM_BUDGET" in problem.message
-    assert not any(p.code == "param_budget" for p in validate(problem.fixes[0].spec, timesteps=10, num_features=200))
+    assert not any(
+        p.code == "param_budget" for p in validate(problem.fixes[0].spec, InputShape(timesteps=10, features=200))
+    )
 
 
-class FakeWindows:
-    timesteps, num_features, num_outputs = 10, 200, 1
+class FakeWindows:  # check_job needs only the data's shape
+    shape = InputShape(timesteps=10, features=200)
 
 
 @pytest.mark.parametrize(

@@ -6,7 +6,7 @@ from strategies import any_specs
 
 from slstm import plots
 from slstm.i18n import labels
-from slstm.shapes import infer_shapes
+from slstm.shapes import InputShape, infer_shapes
 from slstm.spec import lstm_stack
 
 
@@ -20,7 +20,7 @@ def test_loss_curve_has_train_and_validation_by_epoch():
 
 
 def test_shape_flow_colours_3d_and_2d_layers():
-    rows = infer_shapes(lstm_stack(8, 4), timesteps=6, num_features=2)
+    rows = infer_shapes(lstm_stack(8, 4), InputShape(timesteps=6, features=2))
     fig = plots.shape_flow((None, 6, 2), rows)
     colors = [s.line.color for s in fig.layout.shapes]
     assert colors == [plots.COLOR_INPUT, plots.COLOR_3D, plots.COLOR_2D, plots.COLOR_2D]
@@ -29,7 +29,7 @@ def test_shape_flow_colours_3d_and_2d_layers():
 
 
 def test_broken_layers_are_red():
-    rows = infer_shapes(lstm_stack(8, 4).with_layer(0, return_sequences=False), timesteps=6, num_features=2)
+    rows = infer_shapes(lstm_stack(8, 4).with_layer(0, return_sequences=False), InputShape(timesteps=6, features=2))
     fig = plots.shape_flow((None, 6, 2), rows)
     assert fig.layout.shapes[2].line.color == plots.COLOR_BROKEN
 
@@ -74,7 +74,7 @@ def test_predictions_speak_the_language_of_their_labels():
 
 def test_shape_flow_speaks_the_language_of_its_labels():
     spec = lstm_stack(8, 4, 2).with_layer(0, bidirectional=True, merge_mode="sum").with_layer(1, return_sequences=False)
-    rows = infer_shapes(spec, timesteps=6, num_features=2)
+    rows = infer_shapes(spec, InputShape(timesteps=6, features=2))
     zh = plots.shape_flow((None, 6, 2), rows, labels=labels("plots.shape_flow", "zh"))
     texts, names = _texts(zh)
     assert texts[0] == "张量形状的变化" and names == ["3D：(batch, timesteps, units)", "2D：(batch, units)"]
@@ -90,7 +90,7 @@ def test_shape_flow_speaks_the_language_of_its_labels():
 @settings(max_examples=80, deadline=None)
 @given(any_specs())
 def test_shape_flow_reasons_in_english_are_the_words_of_infer_shapes(spec):
-    rows = infer_shapes(spec, timesteps=5, num_features=3, num_outputs=2)
+    rows = infer_shapes(spec, InputShape(timesteps=5, features=3, outputs=2))
     assert [plots.layer_reason(r) for r in rows] == [r.reason for r in rows]
     zh = labels("plots.shape_flow", "zh")
     assert all(CJK.search(plots.layer_reason(r, zh)) for r in rows)

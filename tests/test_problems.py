@@ -6,7 +6,7 @@ from strategies import any_specs, valid_specs
 
 from slstm import limits
 from slstm.problems import validate
-from slstm.shapes import infer_shapes, total_params
+from slstm.shapes import InputShape, infer_shapes, total_params
 from slstm.spec import ArchitectureSpec, LayerSpec, lstm_stack
 
 
@@ -23,19 +23,19 @@ def test_2d_input_to_a_recurrent_layer_is_explained_with_a_fix():
 
 def test_last_layer_returning_sequences_for_one_value_offers_both_fixes():
     spec = lstm_stack(8, 8).with_layer(1, return_sequences=True)
-    [problem] = validate(spec, timesteps=10)
+    [problem] = validate(spec, InputShape(timesteps=10, features=1))
     assert "many-to-many" in problem.message and "(batch, 10, …)" in problem.message
     assert len(problem.fixes) == 2
     for fix in problem.fixes:
         assert validate(fix.spec) == []
-    assert validate(spec, sequence_target=True) == []
+    assert validate(spec, InputShape(10, 1, sequence_target=True)) == []
 
 
 def test_head_none_needs_units_equal_to_targets():
     spec = ArchitectureSpec(layers=(LayerSpec("lstm", 4),), head="none")
-    [problem] = validate(spec, num_outputs=2)
+    [problem] = validate(spec, InputShape(10, 1, outputs=2))
     assert "outputs 4 values and the target has 2" in problem.message
-    assert [validate(f.spec, num_outputs=2) for f in problem.fixes] == [[], []]
+    assert [validate(f.spec, InputShape(10, 1, outputs=2)) for f in problem.fixes] == [[], []]
 
 
 def test_recurrent_dropout_is_a_warning_about_cudnn():
@@ -45,7 +45,7 @@ def test_recurrent_dropout_is_a_warning_about_cudnn():
 
 
 def test_parameter_budget_warning():
-    [problem] = validate(lstm_stack(512, 512), timesteps=10, num_features=3, param_budget=100_000)
+    [problem] = validate(lstm_stack(512, 512), InputShape(timesteps=10, features=3), param_budget=100_000)
     assert problem.code == "param_budget" and "above this server's budget of 100,000" in problem.message
 
 
@@ -59,7 +59,7 @@ def test_too_deep_stacks_are_errors(depth):
 @settings(max_examples=60, deadline=None)
 @given(valid_specs())
 def test_valid_stacks_have_no_3d_errors(spec):
-    codes = {p.code for p in validate(spec, sequence_target=spec.layers[-1].return_sequences)}
+    codes = {p.code for p in validate(spec, InputShape(10, 1, sequence_target=spec.layers[-1].return_sequences))}
     assert "needs_3d" not in codes
 
 
@@ -90,19 +90,27 @@ EVERY_CODE = {
     "empty": (ArchitectureSpec(layers=()), {}),
     "too_deep": (lstm_stack(*[4] * 9), {}),
     "needs_3d": (lstm_stack(64, 64, 32).with_layer(1, return_sequences=False), {}),
-    "sequence_output": (lstm_stack(8, 8).with_layer(1, return_sequences=True), {"timesteps": 10}),
+    "sequence_output": (lstm_stack(8, 8).with_layer(1, return_sequences=True), {}),
     "last_output_only": (lstm_stack(8, 8), {"sequence_target": True}),
     "head_width": (ArchitectureSpec(layers=(LayerSpec("gru", 4, bidirectional=True),), head="none"), {}),
     "recurrent_dropout": (lstm_stack(8).with_layer(0, recurrent_dropout=0.25), {}),
-    "param_budget": (lstm_stack(512, 512), {"timesteps": 10, "num_features": 3, "param_budget": 100_000}),
+    "param_budget": (lstm_stack(512, 512), {"features": 3, "param_budget": 100_000}),
 }
+
+
+def shaped(options, **shape):
+    """validate()'s arguments for an EVERY_CODE case: its data shape (10 timesteps of 1 feature unless the case
+    says otherwise) and its budget."""
+    fields = {k: v for k, v in options.items() if k != "param_budget"}
+    shape = InputShape(**{"timesteps": 10, "features": 1, **shape, **fields})
+    return {"shape": shape, "param_budget": options.get("param_budget")}
 
 
 @pytest.mark.parametrize("code", EVERY_CODE)
 def test_every_problem_speaks_chinese_with_the_same_numbers_and_fixes(code):
     spec, options = EVERY_CODE[code]
-    [en] = [p for p in validate(spec, num_outputs=2, **options) if p.code == code]
-    [zh] = [p for p in validate(spec, num_outputs=2, lang="zh", **options) if p.code == code]
+    [en] = [p for p in validate(spec, **shaped(options, outputs=2)) if p.code == code]
+    [zh] = [p for p in validate(spec, **shaped(options, outputs=2), lang="zh") if p.code == code]
     assert (zh.severity, zh.layer, [f.spec for f in zh.fixes]) == (en.severity, en.layer, [f.spec for f in en.fixes])
     assert CJK.search(zh.message) and not CJK.search(en.message)
     assert sorted(NUMBERS.findall(zh.message)) == sorted(NUMBERS.findall(en.message))
@@ -113,16 +121,16 @@ def test_every_problem_speaks_chinese_with_the_same_numbers_and_fixes(code):
 
 def test_chinese_problems_keep_code_identifiers_and_the_glossary_terms():
     spec, options = EVERY_CODE["needs_3d"]
-    [problem] = validate(spec, lang="zh", **options)
+    [problem] = validate(spec, **shaped(options), lang="zh")
     assert problem.message.startswith("第 3 层（LSTM）收到的是 2D 张量 (batch, 64)，因为第 2 层只返回最后一个输出")
     assert "return_sequences=True" in problem.message
     assert problem.fixes[0].label == "在第 2 层设置 return_sequences=True"
     spec, options = EVERY_CODE["sequence_output"]
-    [problem] = validate(spec, lang="zh", **options)
+    [problem] = validate(spec, **shaped(options), lang="zh")
     assert [f.label for f in problem.fixes] == ["在第 2 层设置 return_sequences=False", "在最上面加一个 LSTM(8) 层"]
     assert "(batch, 10, …)" in problem.message
-    [problem] = validate(lstm_stack(512, 512), timesteps=10, num_features=3, param_budget=100_000)
-    total = total_params(infer_shapes(lstm_stack(512, 512), timesteps=10, num_features=3))
+    [problem] = validate(lstm_stack(512, 512), InputShape(timesteps=10, features=3), param_budget=100_000)
+    total = total_params(infer_shapes(lstm_stack(512, 512), InputShape(timesteps=10, features=3)))
     assert problem.message.startswith(limits.params_message(total, 100_000))  # the English of slstm.limits
 
 

@@ -5,7 +5,7 @@ from strategies import any_specs, valid_specs
 
 from slstm.model import build_model
 from slstm.problems import validate
-from slstm.shapes import infer_shapes, recurrent_params, total_params
+from slstm.shapes import InputShape, infer_shapes, recurrent_params, total_params
 from slstm.spec import ArchitectureSpec, LayerSpec, lstm_stack
 
 KERAS = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -20,9 +20,9 @@ def spec_of(*layers, head="none", **kw):
 
 
 def test_tutorial_lstm_as_output_layer():
-    [row] = infer_shapes(spec_of(("lstm", 1)), timesteps=3, num_features=1)
+    [row] = infer_shapes(spec_of(("lstm", 1)), InputShape(timesteps=3, features=1))
     assert (row.output_shape, row.params, row.ndim) == ((None, 1), 12, 2)
-    [row] = infer_shapes(spec_of(("lstm", 1, True)), timesteps=3, num_features=1)
+    [row] = infer_shapes(spec_of(("lstm", 1, True)), InputShape(timesteps=3, features=1))
     assert (row.output_shape, row.params, row.ndim) == ((None, 3, 1), 12, 3)
 
 
@@ -35,19 +35,19 @@ def test_param_formulas(kind, expected):
 
 def test_stacked_tutorial_examples_are_3d_until_the_last_layer():
     for depth in (2, 4):
-        rows = infer_shapes(lstm_stack(*[16] * depth), timesteps=10, num_features=2)
+        rows = infer_shapes(lstm_stack(*[16] * depth), InputShape(timesteps=10, features=2))
         assert [r.ndim for r in rows] == [3] * (depth - 1) + [2, 2]
 
 
 def test_bidirectional_concat_doubles_width_and_params():
-    [row] = infer_shapes(spec_of(("lstm", 4, True), bidirectional=True), timesteps=5, num_features=2)
+    [row] = infer_shapes(spec_of(("lstm", 4, True), bidirectional=True), InputShape(timesteps=5, features=2))
     assert row.output_shape == (None, 5, 8) and row.params == 2 * 4 * 4 * (2 + 4 + 1)
-    [row] = infer_shapes(spec_of(("gru", 4), bidirectional=True, merge_mode="sum"), timesteps=5, num_features=2)
+    [row] = infer_shapes(spec_of(("gru", 4), bidirectional=True, merge_mode="sum"), InputShape(timesteps=5, features=2))
     assert row.output_shape == (None, 4)
 
 
 def test_a_recurrent_layer_fed_2d_is_not_built_and_nothing_after_it():
-    rows = infer_shapes(lstm_stack(8, 8, 8).with_layer(0, return_sequences=False), timesteps=5, num_features=1)
+    rows = infer_shapes(lstm_stack(8, 8, 8).with_layer(0, return_sequences=False), InputShape(timesteps=5, features=1))
     assert [r.ok for r in rows] == [True, False, False, False]
     assert "receives the 2D tensor (batch, 8)" in rows[1].reason
     assert total_params(rows) is None
@@ -56,8 +56,8 @@ def test_a_recurrent_layer_fed_2d_is_not_built_and_nothing_after_it():
 @KERAS
 @given(valid_specs(), st.integers(1, 6), st.integers(1, 4), st.integers(1, 3))
 def test_infer_shapes_matches_keras(spec, timesteps, features, outputs):
-    model = build_model(spec, timesteps=timesteps, num_features=features, num_outputs=outputs, check=False)
-    rows = infer_shapes(spec, timesteps=timesteps, num_features=features, num_outputs=outputs)
+    model = build_model(spec, InputShape(timesteps=timesteps, features=features, outputs=outputs), check=False)
+    rows = infer_shapes(spec, InputShape(timesteps=timesteps, features=features, outputs=outputs))
     assert [(r.name, r.output_shape, r.params) for r in rows] == keras_rows(model)
     assert total_params(rows) == model.count_params()
 
@@ -66,7 +66,7 @@ def test_infer_shapes_matches_keras(spec, timesteps, features, outputs):
 @given(any_specs())
 def test_every_spec_keras_rejects_has_an_error_from_validate(spec):
     try:
-        build_model(spec, timesteps=4, num_features=2, check=False)
+        build_model(spec, InputShape(timesteps=4, features=2), check=False)
     except ValueError:
         assert any(p.is_error for p in validate(spec))
     else:

@@ -6,6 +6,7 @@ from slstm.data import DataConfig, prepare
 from slstm.errors import SlstmError
 from slstm.metrics import regression_report
 from slstm.model import build_model
+from slstm.shapes import InputShape
 from slstm.train import TrainConfig, auto_batch, fit, predict
 
 
@@ -33,7 +34,7 @@ def test_fit_reports_every_epoch_and_learns_a_sine(windows):
 def build_model_for(windows):
     from slstm.spec import lstm_stack
 
-    return build_model(lstm_stack(8, 8), timesteps=windows.timesteps, num_features=windows.num_features)
+    return build_model(lstm_stack(8, 8), InputShape(timesteps=windows.timesteps, features=windows.num_features))
 
 
 def test_a_callback_can_stop_training_after_the_current_epoch(windows):
