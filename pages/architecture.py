@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import serve_through_app
-from slstm import limits, plots
+from slstm import limits, plots, session
 from slstm.errors import SpecError
 from slstm.i18n import labels, translator
 from slstm.presets import PRESETS
@@ -23,19 +23,17 @@ ss = st.session_state
 lang = ss["lang"]
 _ = translator(lang)
 windows = ss.get("windows")
-timesteps, features = (windows.timesteps, windows.num_features) if windows else (24, 1)
-num_outputs = windows.num_outputs if windows else 1
-version = ss.setdefault("spec_version", 0)  # bumped when the spec is replaced, so widgets start afresh
+shape = windows.shape if windows else InputShape(timesteps=24, features=1)  # before any data: the tutorial's
+timesteps, features = shape.timesteps, shape.features
+version = session.spec_version(ss)  # bumped when the spec is replaced, so widgets start afresh
 
 
 def use(spec: ArchitectureSpec, lookback: int | None = None) -> None:
-    ss["spec"], ss["spec_version"] = spec, ss["spec_version"] + 1
-    if lookback:
-        ss["lookback"] = lookback
+    session.replace_spec(ss, spec, lookback=lookback)
 
 
 def set_layer(i: int, field: str, key: str) -> None:
-    ss["spec"] = ss["spec"].with_layer(i, **{field: ss[key]})
+    session.edit_spec(ss, ss["spec"].with_layer(i, **{field: ss[key]}))
 
 
 def edit(column, widget: str, i: int, field: str, label: str, **options) -> None:
@@ -61,7 +59,8 @@ def move(i: int, j: int) -> None:
 def set_dense(key: str) -> None:
     try:
         units = [int(u) for u in ss[key].replace(" ", "").split(",") if u]
-        ss["spec"], ss["dense_error"] = replace(ss["spec"], dense=tuple(DenseSpec(u) for u in units)), None
+        session.edit_spec(ss, replace(ss["spec"], dense=tuple(DenseSpec(u) for u in units)))
+        ss["dense_error"] = None
     except (ValueError, SpecError):
         ss["dense_error"] = quote(ss[key])  # the text refused; the message is drawn in the page's language
 
@@ -181,14 +180,14 @@ if ss.get("dense_error"):
 if ss.get("link_error"):
     st.error(escape_markdown(ss.pop("link_error")))
 
-problems = validate(spec, InputShape(outputs=num_outputs, timesteps=timesteps, features=features), lang=lang)
+problems = validate(spec, shape, lang=lang)
 for n, problem in enumerate(problems):
     (st.error if problem.is_error else st.warning)(problem.message)  # specs hold no user text
     fix_cols = st.columns(max(1, len(problem.fixes)) + 2)
     for j, fix in enumerate(problem.fixes):
         fix_cols[j].button(fix.label, key=f"fix_{n}_{j}", icon=":material/build:", on_click=use, args=(fix.spec,))
 
-rows = infer_shapes(spec, InputShape(timesteps=timesteps, features=features, outputs=num_outputs))
+rows = infer_shapes(spec, shape)
 flow_words = labels("plots.shape_flow", lang)
 table = pd.DataFrame(
     {
@@ -239,7 +238,7 @@ with code_tab:
         target_form = windows.config.target_form if windows is not None else "value"
         code = to_keras_code(
             spec,
-            InputShape(timesteps=timesteps, features=features, outputs=num_outputs),
+            shape,
             target_form=target_form,
             form=form,
             lang=lang,

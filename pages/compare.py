@@ -6,7 +6,7 @@ import hashlib
 import streamlit as st
 
 from pages import serve_through_app
-from slstm import compare, compare_plots
+from slstm import compare, compare_plots, session
 from slstm.errors import SlstmError
 from slstm.i18n import labels, translator
 from slstm.results import config_dict
@@ -159,10 +159,11 @@ if windows is None:
     st.error(escape_markdown(_("compare.no_data", error=ss["data_error"])))
     st.stop()
 try:
+    chosen = session.train_config(ss)  # the Train page's batch size (None: fitted to the data) and learning rate
     train = TrainConfig(
         epochs=int(epochs),
-        batch_size=ss.get("batch_size"),  # the Train page's choice; None: fitted to the training set
-        learning_rate=float(ss.get("learning_rate", 1e-3)),
+        batch_size=chosen.batch_size,
+        learning_rate=chosen.learning_rate,
         patience=int(patience) or None,
     ).resolved(len(windows.train))
 except SlstmError as exc:

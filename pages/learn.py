@@ -7,7 +7,7 @@ import pandas as pd
 import streamlit as st
 
 from pages import serve_through_app
-from slstm import lessons, plots
+from slstm import lessons, plots, session
 from slstm.compare import read_sweep
 from slstm.compare_plots import sweep_chart
 from slstm.i18n import glossary, labels, t
@@ -212,9 +212,7 @@ LESSONS = {
 
 def open_designer(spec: ArchitectureSpec, lookback: int | None) -> None:
     """The lesson's stack on the Architecture page, whose widgets refresh when spec_version changes."""
-    ss["spec"], ss["spec_version"] = spec, ss.get("spec_version", 0) + 1
-    if lookback:
-        ss["lookback"] = lookback
+    session.replace_spec(ss, spec, lookback=lookback)
     st.switch_page("pages/architecture.py")
 
 

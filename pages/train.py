@@ -7,7 +7,7 @@ import time
 import streamlit as st
 
 from pages import serve_through_app
-from slstm import downloads, limits, plots, results
+from slstm import downloads, limits, plots, results, session
 from slstm.errors import SlstmError
 from slstm.i18n import labels, restate, t, translator
 from slstm.jobs import JobInputs
@@ -175,6 +175,8 @@ def live_view(run_id: str) -> None:
 
 
 config = settings_ui()
+if config is not None:
+    session.set_train_config(ss, config)
 problems = (
     [
         p

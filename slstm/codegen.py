@@ -71,14 +71,14 @@ def to_keras_code(
 
     rows = infer_shapes(spec, shape)
     classify = task == "classification"
-    lines = _header(spec, timesteps, num_features, num_outputs, classify, sequence_target, lang)
+    lines = _header(spec, shape, lang)
     lines += ["import keras", "import numpy as np", "from keras import layers", ""]
     if form == "function":
-        lines += _function(spec, rows, timesteps, num_features, num_outputs, classify, lang)
+        lines += _function(spec, rows, shape, lang)
     else:
-        lines += _model(spec, rows, timesteps, num_features, num_outputs, classify, lang)
+        lines += _model(spec, rows, shape, lang)
     lines += _compile(spec, classify, float(learning_rate), total_params(rows) or 0, lang)
-    lines += _data(timesteps, num_features, num_outputs, classify, sequence_target, lang)
+    lines += _data(shape, lang)
     if target_form == "change" and not classify:
         lines += change_lines(lang)
     if fit:
@@ -126,7 +126,9 @@ def _word(text: str) -> str:
     return f'"{text}"'
 
 
-def _header(spec, timesteps, num_features, num_outputs, classify, sequence_target, lang) -> list[str]:
+def _header(spec, shape: InputShape, lang) -> list[str]:
+    timesteps, num_features, num_outputs, classify = shape.timesteps, shape.features, shape.outputs, shape.classify
+    sequence_target = shape.sequence_target
     parts = [f"{KIND_LABELS[x.kind]}({x.units})" for x in spec.layers]
     parts = [f"Bidirectional({p})" if x.bidirectional else p for x, p in zip(spec.layers, parts, strict=True)]
     parts += [f"Dense({d.units}, {d.activation})" for d in spec.dense]
@@ -186,7 +188,8 @@ def _element(func: str, args: list[str], comment: str) -> list[str]:
     return [f"        {func}(", *(f"            {a}," for a in args), f"        ),  # {comment}"]
 
 
-def _model(spec, rows: list[LayerShape], timesteps, num_features, num_outputs, classify, lang) -> list[str]:
+def _model(spec, rows: list[LayerShape], shape: InputShape, lang) -> list[str]:
+    timesteps, num_features, num_outputs, classify = shape.timesteps, shape.features, shape.outputs, shape.classify
     calls = [_recurrent(layer, row.name) for layer, row in zip(spec.layers, rows, strict=False)]
     dense_rows = rows[len(spec.layers) :]
     for d, row in zip(spec.dense, dense_rows, strict=False):
@@ -223,7 +226,9 @@ def _compile(spec, classify: bool, learning_rate: float, total: int, lang: str) 
     ]
 
 
-def _data(timesteps, num_features, num_outputs, classify, sequence_target, lang) -> list[str]:
+def _data(shape: InputShape, lang) -> list[str]:
+    timesteps, num_features, num_outputs, classify = shape.timesteps, shape.features, shape.outputs, shape.classify
+    sequence_target = shape.sequence_target
     y_shape = _target_shape(timesteps, num_outputs, classify, sequence_target)
     size = ", ".join(str(SAMPLES if s is None else s) for s in y_shape)
     if classify:
@@ -262,8 +267,9 @@ def function_form_problem(spec: ArchitectureSpec) -> Message | None:
     return None
 
 
-def _function(spec, rows: list[LayerShape], timesteps, num_features, num_outputs, classify, lang) -> list[str]:
+def _function(spec, rows: list[LayerShape], shape: InputShape, lang) -> list[str]:
     """The model as build_model(n_layers, units): the recurrent layers in a loop, the head after it."""
+    timesteps, num_features, num_outputs, classify = shape.timesteps, shape.features, shape.outputs, shape.classify
     first, n = spec.layers[0], len(spec.layers)
     widths = [layer.units for layer in spec.layers]
     units = (

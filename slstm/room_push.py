@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import MutableMapping
 
+from slstm import session
 from slstm.lessons import parse_hide, texts
 from slstm.samples import SAMPLES
 from slstm.spec import ArchitectureSpec
@@ -24,8 +25,7 @@ def apply_push(state: MutableMapping, push) -> list[str]:
     payload, changed = push.payload, []
     state[UNDO] = (push.version, {k: state[k] for k in TOUCHED if k in state})
     if payload.get("spec") is not None:
-        state["spec"] = ArchitectureSpec.from_dict(payload["spec"])
-        state["spec_version"] = state.get("spec_version", 0) + 1  # the Architecture page's widgets start afresh
+        session.replace_spec(state, ArchitectureSpec.from_dict(payload["spec"]))
         changed.append("stack")
     if payload.get("sample") in SAMPLES:
         state["source"], state["sample"] = "sample", payload["sample"]
@@ -51,5 +51,5 @@ def undo_push(state: MutableMapping) -> int | None:
             state[key] = before[key]
         elif key in state:
             del state[key]
-    state["spec_version"] = state.get("spec_version", 0) + 1
+    state[session.SPEC_VERSION] = state.get(session.SPEC_VERSION, 0) + 1  # the designer shows what came back
     return version

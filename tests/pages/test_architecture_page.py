@@ -137,3 +137,15 @@ def test_spec_json_upload_good_and_bad():
     at.file_uploader(key="spec_upload").upload("good.json", good.to_json().encode(), "application/json").run()
     assert at.session_state["spec"] == good
     assert not at.exception
+
+
+def test_exported_code_on_labelled_data_is_a_classifier_over_its_classes():
+    at = app_test()
+    at.session_state["sample"] = "gestures"
+    at.run()
+    windows = at.session_state["windows"]
+    assert windows.task == "classification" and len(windows.classes) >= 2
+    at.switch_page("pages/architecture.py").run()
+    [code] = [c.value for c in at.code if "model.compile(" in c.value]
+    assert f'layers.Dense({len(windows.classes)}, activation="softmax"' in code
+    assert "sparse_categorical_crossentropy" in code
