@@ -17,11 +17,11 @@ def cmd_shapes(args: argparse.Namespace) -> int:
     from slstm.shapes import infer_shapes, shape_text, total_params
 
     spec = load_spec(args.spec)
-    rows = infer_shapes(spec, InputShape(timesteps=args.timesteps, features=args.features, outputs=args.outputs))
-    problems = validate(spec, InputShape(outputs=args.outputs, timesteps=args.timesteps, features=args.features))
+    shape = InputShape(timesteps=args.timesteps, features=args.features, outputs=args.outputs)
+    rows, problems = infer_shapes(spec, shape), validate(spec, shape)
     if args.json:
         out = {
-            "input_shape": [None, args.timesteps, args.features],
+            "input_shape": list(shape.batch_input),
             "layers": [
                 {
                     "name": r.name,
@@ -37,7 +37,7 @@ def cmd_shapes(args: argparse.Namespace) -> int:
         print(json.dumps(out))
         return 0
     print(f"{'Layer':<24}{'Output shape':<22}{'Params':>10}")
-    print(f"{'input':<24}{shape_text((None, args.timesteps, args.features)):<22}{0:>10}")
+    print(f"{'input':<24}{shape_text(shape.batch_input):<22}{0:>10}")
     for r in rows:
         params = "—" if r.params is None else f"{r.params:,}"
         print(f"{r.name + ' (' + r.label + ')':<24}{shape_text(r.output_shape):<22}{params:>10}")
