@@ -44,6 +44,24 @@ def wait_idle(page) -> None:
     page.locator('[data-testid="stApp"][data-test-script-state="notRunning"]').wait_for()
 
 
+def click_until(page, target, expected, *, attempts: int = 3, timeout: float = 20_000) -> None:
+    """Click `target` until `expected` (a locator) is visible, `attempts` times at most. A Streamlit click that
+    lands while the session's first script runs (a fresh server's deep link reruns once through app.py) can be
+    dropped by the browser's client; the click is for an idempotent action, so clicking again is what a user
+    would do. Fails with the last attempt's error."""
+    from playwright.sync_api import expect
+
+    for attempt in range(attempts):
+        wait_idle(page)
+        target.click()
+        try:
+            expect(expected).to_be_visible(timeout=timeout)
+            return
+        except AssertionError:
+            if attempt == attempts - 1:
+                raise
+
+
 def train_to_the_end(at, spec, *, epochs: int = 2, timeout: float = 120.0):
     """Train `spec` from the Train page by its widget keys (not its words, which follow the language) and wait
     until the run has finished; returns the AppTest, still on the Train page."""

@@ -6,7 +6,7 @@ the teacher's grid fills all four cells and shows a reading."""
 import re
 
 from playwright.sync_api import expect
-from support import wait_idle
+from support import click_until, wait_idle
 
 from slstm.spec import lstm_stack
 
@@ -21,8 +21,8 @@ def test_a_teacher_and_three_attendees_fill_a_class_grid(browser, browser_contex
         teacher.goto(f"{app_url}/room")
         wait_idle(teacher)
         teacher.get_by_text("Teach a workshop: open a room").click()
-        teacher.get_by_role("button", name="Open a room").click()
-        expect(teacher.get_by_role("heading", name=re.compile("Teacher's view · room LSTM-"))).to_be_visible()
+        heading = teacher.get_by_role("heading", name=re.compile("Teacher's view · room LSTM-"))
+        click_until(teacher, teacher.get_by_role("button", name="Open a room"), heading)
         code = teacher.get_by_test_id("stMetricValue").inner_text().strip()
         assert re.fullmatch(r"LSTM-[2-9A-HJ-NP-Z]{4}", code)
 

@@ -5,7 +5,7 @@ grid; the attendee whose cell was cut off finds it dealt again, its finished epo
 import re
 
 from playwright.sync_api import expect
-from support import wait_idle
+from support import click_until, wait_idle
 
 NAMES = ("Ada", "Bob")
 
@@ -21,8 +21,8 @@ def test_a_server_restart_during_a_class_experiment_keeps_the_room(
         teacher.goto(f"{url}/room")
         wait_idle(teacher)
         teacher.get_by_text("Teach a workshop: open a room").click()
-        teacher.get_by_role("button", name="Open a room").click()
-        expect(teacher.get_by_role("heading", name=re.compile("Teacher's view · room LSTM-"))).to_be_visible()
+        heading = teacher.get_by_role("heading", name=re.compile("Teacher's view · room LSTM-"))
+        click_until(teacher, teacher.get_by_role("button", name="Open a room"), heading)
         code = teacher.get_by_test_id("stMetricValue").inner_text().strip()
         for page, name in zip((ada, bob), NAMES, strict=True):
             page.goto(f"{url}/room?room={code}")
