@@ -3,12 +3,12 @@ sidebar status) and resolves the current data and architecture into st.session_s
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 
 import streamlit as st
 
 from slstm import room_push
+from slstm.choice import SETTINGS, DataChoice
 from slstm.csvio import Limits, Table, apply_missing, read_csv
 from slstm.data import DataConfig, Windows, prepare
 from slstm.errors import SlstmError, localize
@@ -80,23 +80,29 @@ def windows_for(source: str, config: DataConfig, _frame, _test=None) -> Windows:
     return prepare(_frame, config) if _test is None else prepare(_frame, config, test_table=_test)
 
 
-def _roles(ss, numeric: list[str], target: str, features: tuple[str, ...]) -> tuple[str, tuple[str, ...]]:
-    """The chosen target and features, reset to the data's defaults when they are not in this table.
-    A target may be any column (text means classification); features are numeric."""
-    if ss.get("target") not in ss["target_options"]:
-        ss["target"] = target
-    if not ss.get("features") or any(f not in numeric for f in ss["features"]):
-        ss["features"] = list(features)
-    return ss["target"], tuple(ss["features"])
+def data_choice(ss, source: str) -> DataChoice:
+    """The Data page's choice for `source`: its roles and the DataConfig settings it set (widgets keyed by the
+    settings' names)."""
+    settings = {name: ss[name] for name in SETTINGS if name in ss}
+    return DataChoice.of(source, target=ss.get("target"), features=ss.get("features") or (), **settings)
 
 
-APP_DEFAULTS = {"target_form": "auto", "scaling": "auto"}  # decided from the training rows (slstm.defaults)
-
-
-def window_settings(ss) -> dict:
-    """DataConfig's other fields, from the Data page's widgets of the same names (keys), where set."""
-    roles = {"features", "targets", "time_column"}
-    return {f.name: ss[f.name] for f in dataclasses.fields(DataConfig) if f.name not in roles and f.name in ss}
+def data_link() -> None:
+    """A link's ?data= (a sample and its settings) on the session's first run; the address bar then carries
+    the current sample choice, as ?arch= carries the stack."""
+    ss = st.session_state
+    if "data_link_read" in ss:
+        return
+    ss["data_link_read"] = True
+    if (text := st.query_params.get("data")) is None:
+        return
+    try:
+        choice = DataChoice.from_url(text)
+    except SlstmError as exc:
+        ss["data_link_error"] = t("frame.link_data_error", LANG, error=exc.text(LANG))
+        return
+    ss["source"], ss["sample"] = "sample", choice.sample
+    ss.update(dict(choice.settings))
 
 
 def current_data() -> None:
@@ -104,6 +110,8 @@ def current_data() -> None:
     ss = st.session_state
     ss["data_error"], ss["windows"], ss["table"], ss["test_frame"] = None, None, None, None
     upload = ss.get("upload") if ss.get("source") == "upload" else None
+    if upload:
+        st.query_params.pop("data", None)  # an upload cannot travel in a link
     try:
         if upload:
             digest, name, data = upload
@@ -113,8 +121,7 @@ def current_data() -> None:
             ss["table"], ss["data_name"], source = table, name, f"upload:{digest}:{policy}"
             frame, time_column = table.frame, table.time_column
             numeric = [c for c in table.numeric_columns if c != time_column]
-            ss["target_options"] = [c for c in frame.columns if c != time_column]
-            target, features = _roles(ss, numeric, numeric[0], tuple(numeric))
+            choice = data_choice(ss, f"upload:{digest}")
             if test := ss.get("test_upload"):
                 try:
                     ss["test_frame"] = uploaded_table(test[0], test[1], policy, test[2]).frame
@@ -127,11 +134,12 @@ def current_data() -> None:
             frame, time_column, source = sample_frame(sample.key), sample.time_column, f"sample:{sample.key}"
             ss["data_name"] = t(f"samples.{sample.key}.title", LANG)
             numeric = [c for c in frame.columns if c != time_column and frame[c].dtype.kind == "f"]
-            ss["target_options"] = [c for c in frame.columns if c != time_column]
-            target, features = _roles(ss, numeric, sample.target, sample.features)
+            choice = data_choice(ss, source)
+            st.query_params["data"] = choice.to_url()
         ss["frame"], ss["time_column"], ss["numeric_columns"] = frame, time_column, numeric
-        settings = {**APP_DEFAULTS, **window_settings(ss)}
-        config = DataConfig(features=features, targets=(target,), time_column=time_column, **settings)
+        ss["target_options"] = [c for c in frame.columns if c != time_column]
+        ss["data_choice"], config = choice, choice.config(numeric, ss["target_options"], time_column)
+        ss["target"], ss["features"] = config.targets[0], list(config.features)  # defaults where unset or gone
         ss["data_config"] = config
         with st.spinner(t("frame.cutting_windows", LANG)):
             ss["windows"] = windows_for(source, config, frame, ss["test_frame"])
@@ -339,6 +347,7 @@ nav = st.navigation(pages)
 language_picker()
 workspace()
 room_frame()
+data_link()
 current_data()
 sidebar_status()
 workspace_panel()

@@ -22,6 +22,8 @@ ss = st.session_state
 _ = translator(ss["lang"])
 st.title(_("data.title"))
 st.write(_("data.intro"))
+if ss.get("data_link_error"):
+    st.error(escape_markdown(ss.pop("data_link_error")))
 
 
 def remember_upload(widget: str = "csv_upload", state: str = "upload") -> None:

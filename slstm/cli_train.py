@@ -39,6 +39,8 @@ def cmd_data(args: argparse.Namespace) -> int:
 
 
 def data_config(args: argparse.Namespace, table):
+    """The CLI's DataConfig: the named columns, else the app's default roles (slstm.choice.default_roles)."""
+    from slstm.choice import default_roles
     from slstm.data import DataConfig
 
     targets = _columns(args.target)
@@ -47,10 +49,11 @@ def data_config(args: argparse.Namespace, table):
         found = ", ".join(map(repr, table.frame.columns))
         raise SlstmError(f"Column(s) {', '.join(map(repr, missing))} are not in {args.csv!r}; it has {found}.")
     time_column = args.time_col or table.time_column
-    skip = {time_column, args.sequence_id, *targets} - {None}
-    features = _columns(args.features) or tuple(c for c in table.numeric_columns if c not in skip) + tuple(
-        t for t in targets if t in table.numeric_columns
+    numeric = [c for c in table.numeric_columns if c != time_column]
+    target, features = default_roles(
+        numeric, list(table.frame.columns), target=targets[0] if targets else None, sequence_id=args.sequence_id
     )
+    targets, features = targets or (target,), _columns(args.features) or features  # named columns: never replaced
     options = {"sequence_id": args.sequence_id} if args.sequence_id else {}
     return DataConfig(
         features,

@@ -231,3 +231,30 @@ def test_switching_the_language_rewords_the_report_notes_and_errors_of_the_same_
     assert "每个样本需要" in plain(at.main.error[0].value) and "每个样本需要" in plain(at.sidebar.error[0].value)
     at.radio(key="language").set_value("en").run()
     assert plain(at.main.error[0].value).startswith("Each sample needs")
+
+
+def test_a_data_link_opens_its_sample_and_settings_and_the_address_follows_the_choice():
+    at = app_test()
+    at.query_params["data"] = "sample:multivariate,lookback:36,horizon:2"
+    at.run()
+    assert not at.exception and not at.error
+    assert at.selectbox(key="sample").value == "multivariate"
+    assert at.number_input(key="lookback").value == 36 and at.number_input(key="horizon").value == 2
+    assert at.session_state["windows"].input_shape[1:] == (36, 7)
+    at.number_input(key="lookback").set_value(12).run()
+    assert at.query_params["data"] == "sample:multivariate,horizon:2,lookback:12"
+    assert at.session_state["data_choice"].setting("lookback") == 12
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="csv_upload").upload("sensors.csv", GOOD, "text/csv").run()
+    assert "data" not in at.query_params  # an upload's contents never travel in a link
+
+
+def test_a_bad_data_link_says_why_and_opens_the_default_sample():
+    at = app_test()
+    at.query_params["data"] = "sample:sine_trend,lookback:lots"
+    at.run()
+    assert not at.exception
+    assert "'lookback:lots'" in plain(at.error[0].value) and "default sample" in plain(at.error[0].value)
+    assert at.session_state["windows"].input_shape[1] == 24
+    at.run()
+    assert not at.error  # said once
