@@ -50,10 +50,10 @@ def data_config(args: argparse.Namespace, table):
         raise SlstmError(f"Column(s) {', '.join(map(repr, missing))} are not in {args.csv!r}; it has {found}.")
     time_column = args.time_col or table.time_column
     numeric = [c for c in table.numeric_columns if c != time_column]
-    target, features = default_roles(
-        numeric, list(table.frame.columns), target=targets[0] if targets else None, sequence_id=args.sequence_id
+    columns = list(table.frame.columns)  # named features are never replaced; a missing one failed above
+    features = (
+        _columns(args.features) or default_roles(numeric, columns, target=targets[0], sequence_id=args.sequence_id)[1]
     )
-    targets, features = targets or (target,), _columns(args.features) or features  # named columns: never replaced
     options = {"sequence_id": args.sequence_id} if args.sequence_id else {}
     return DataConfig(
         features,

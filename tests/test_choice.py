@@ -27,7 +27,7 @@ def test_an_upload_cannot_travel_in_a_link():
         ("", "not a data choice"),
         ("upload:abc", "not a data choice"),
         ("sample:no_such_sample", "Unknown data source"),
-        ("sample:sine_trend,lookback:many", "'lookback:many'"),
+        ("sample:sine_trend,lookback:many", "'lookback:many' is not a setting"),
         ("sample:sine_trend,__class__:1", "'__class__:1'"),
         ("sample:sine_trend,lookback:0", "lookback=0"),
         ("sample:sine_trend,val_fraction:0.6,test_fraction:0.6", "fraction"),
