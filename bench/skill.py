@@ -74,7 +74,8 @@ REGRESSION = {
     "ShampooSales": ("aeon", "monthly, 36 rows"),
     "Lynx": ("aeon", "yearly, cyclic"),
 }
-CLASSIFICATION = ("ItalyPowerDemand", "GunPoint", "ArrowHead", "BasicMotions")
+CLASSIFICATION = ("ItalyPowerDemand", "GunPoint", "ArrowHead", "BasicMotions", "JapaneseVowels")
+FILES = {"JapaneseVowels": "JapaneseVowels_eq"}  # the archive's equal-length version (12 dims, 25 steps)
 
 
 def read_ts(path: Path) -> tuple[list[np.ndarray], list[str]]:
@@ -170,8 +171,9 @@ def regression_row(name: str, folder: Path, home: Path) -> dict:
 
 
 def classification_row(name: str, folder: Path, home: Path) -> dict:
-    train, train_y = read_ts(aeon_data() / name / f"{name}_TRAIN.ts")
-    test, test_y = read_ts(aeon_data() / name / f"{name}_TEST.ts")
+    stem = FILES.get(name, name)
+    train, train_y = read_ts(aeon_data() / name / f"{stem}_TRAIN.ts")
+    test, test_y = read_ts(aeon_data() / name / f"{stem}_TEST.ts")
     paths = []
     for part, (x, y) in (("train", (train, train_y)), ("test", (test, test_y))):
         paths.append(folder / f"{name}_{part}.csv")

@@ -4,7 +4,7 @@ that touches Streamlit's private PagesManager (tests/pages/test_guard.py fails l
 import streamlit as st
 from streamlit.runtime.pages_manager import PagesManager
 
-FRAME_KEY = "run_store"  # app.py's frame puts it in every session before any page runs
+FRAME_KEY = "app_frame"  # app.py builds the page frame (pages/ui/frame.py) under it before any page runs
 
 
 def serve_through_app() -> None:

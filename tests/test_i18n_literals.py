@@ -19,7 +19,7 @@ DISPLAY = {  # Streamlit calls whose first argument is read by the user
     *"tabs popover status spinner segmented_control pills dialog".split(),
 }
 LABELS = {"label", "help", "placeholder", "caption", "title", "xaxis_title", "yaxis_title", "name", "text"}
-PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").glob("*.py"))]
+PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py"))]
 FIGURES = sorted((ROOT / "slstm").glob("*plots.py"))
 
 

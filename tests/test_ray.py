@@ -274,7 +274,7 @@ def test_choosing_ray_without_ray_installed_says_how_to_install_it(monkeypatch):
 def test_nothing_above_the_pool_knows_which_executor_runs_the_jobs():
     import re
 
-    sources = [*sorted((ROOT / "pages").glob("*.py")), ROOT / "app.py", ROOT / "slstm" / "compare.py"]
+    sources = [*sorted((ROOT / "pages").rglob("*.py")), ROOT / "app.py", ROOT / "slstm" / "compare.py"]
     assert len(sources) > 3
     for path in sources:
         found = re.findall(r"\bray\b|executor", path.read_text(encoding="utf-8"), flags=re.IGNORECASE)

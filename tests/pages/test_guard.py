@@ -44,6 +44,8 @@ def test_a_page_run_without_the_apps_frame_turns_legacy_mode_off_and_reruns(monk
 
 def test_app_py_builds_the_frame_before_any_page_runs():
     from pages import FRAME_KEY
+    from pages.ui import frame
 
     text = Path(ROOT, "app.py").read_text()
-    assert f'ss["{FRAME_KEY}"]' in text and text.index("\nworkspace()\n") < text.index("nav.run()")
+    assert frame.KEY == FRAME_KEY and "st.session_state[KEY] = frame" in Path(frame.__file__).read_text()
+    assert text.index("frame.build(") < text.index("nav.run()")

@@ -46,7 +46,14 @@ def keys(path: Path) -> tuple[set[str], set[str]]:
     return used, written
 
 
-FRAME = keys(Path(ROOT, "app.py"))[0] | set(session.SHARED)
+FRAME_FILES = [Path(ROOT, "app.py"), *(Path(ROOT, "pages", "ui", f"{m}.py") for m in ("frame", "sidebar", "resources"))]
+FRAME = set().union(*(keys(p)[0] for p in FRAME_FILES)) | set(session.SHARED)
+
+
+def page_files(page: Path) -> list[Path]:
+    """A page and its sections (pages/ui/<page>.py): one owner for their keys."""
+    part = Path(ROOT, "pages", "ui", page.name)
+    return [page, part] if part.exists() else [page]
 
 
 def test_the_scan_finds_keys_in_every_form(tmp_path):
@@ -58,13 +65,14 @@ def test_the_scan_finds_keys_in_every_form(tmp_path):
 def test_no_page_uses_a_key_of_another_page():
     owners = defaultdict(set)
     for path in PAGES:
-        for key in keys(path)[0] - FRAME:
-            owners[key].add(path.name)
+        for file in page_files(path):
+            for key in keys(file)[0] - FRAME:
+                owners[key].add(path.name)
     shared = {key: sorted(pages) for key, pages in owners.items() if len(pages) > 1}
     assert shared == {}, f"keys used by more than one page (share them through slstm.session): {shared}"
 
 
 def test_pages_change_shared_values_only_through_slstm_session():
-    for path in PAGES:
+    for path in [p for page in PAGES for p in page_files(page)]:
         direct = keys(path)[1] & set(session.SHARED)
         assert not direct, f"{path.name} assigns {sorted(direct)}; use slstm.session's functions"
