@@ -1,28 +1,21 @@
 """Teacher (only with the room's teacher key, kept in this browser's cookie): who is in the room and what they
 train, live; the class's shared runs best first, with a CSV; pushes to every screen; the class experiment."""
 
-import time
-
-import pandas as pd
 import streamlit as st
 
 from pages import serve_through_app
-from slstm import compare, compare_plots, lessons, room_grid
-from slstm.errors import SlstmError
-from slstm.i18n import labels, translator
-from slstm.room_plots import grid_figure
+from pages.ui import teacher as ui
+from pages.ui.frame import page_frame
+from slstm.i18n import translator
 from slstm.rooms import teacher_cookie_script
-from slstm.samples import SAMPLES
-from slstm.text import escape_markdown
 
 serve_through_app()
 
+f = page_frame()
 ss = st.session_state
-lang = ss["lang"]
-_ = translator(lang)
-store, pool, rooms = ss["run_store"], ss["job_pool"], ss["room_store"]
+_ = translator(f.lang)
 key = ss.get("teacher_key")
-room = rooms.room_for_key(key)
+room = f.rooms.room_for_key(key)
 if room is None:  # reached without the key (an edited address, a closed room): nothing of the room is shown
     st.error(_("room.teacher.denied"))
     st.page_link("pages/room.py", label=_("room.page.room"), icon=":material/groups:")
@@ -36,162 +29,13 @@ base = (st.context.url or "").split("?")[0].rstrip("/").removesuffix("/teacher")
 c[1].caption(_("room.teacher.link"))
 c[1].code(f"{base}/room?room={code}", language=None)
 
-
-def axis_name(axis: str) -> str:
-    return _(f"room.axis_name.{axis}")
-
-
-def ago(when: float | None) -> str:
-    return "—" if when is None else _("room.ago", seconds=int(time.time() - when))
-
-
-def class_view() -> None:
-    pool.pump()
-    members = {m.workspace: m for m in rooms.members(code)}
-    shared = rooms.shared(code)
-    runs = [r for run_id in shared if (r := store.get(run_id)) is not None]
-    live = [r for r in runs if (job := pool.get(r.id)) is not None and not job.done]
-    st.subheader(_("room.teacher.members"))
-    if not members:
-        st.info(_("room.teacher.no_members"))
-    else:
-        rows = [
-            {
-                _("room.col.name"): m.name,
-                _("room.col.stack"): m.stack or "—",
-                _("room.col.joined"): ago(m.joined),
-                _("room.col.seen"): ago(m.seen),
-                _("room.col.shared"): sum(1 for ws in shared.values() if ws == m.workspace),
-                _("room.col.training"): sum(1 for r in live if r.workspace == m.workspace),
-            }
-            for m in members.values()
-        ]
-        st.dataframe(pd.DataFrame(rows), hide_index=True, width="stretch", key="teacher_members")
-    st.subheader(_("room.teacher.runs"))
-    if not runs:
-        st.caption(_("room.teacher.no_runs"))
-        return
-    histories = {r.id: store.history(r.id) for r in runs}
-    table = compare.runs_table(runs, histories, lang=lang)
-    for r in live:  # the store says 'queued' until the pool's first events are saved; show the pool's view
-        job = pool.get(r.id)
-        status = _(f"common.status.{job.status}")
-        table.loc[table["id"] == r.id, ["status", "epochs"]] = [status, max(job.epoch, r.epochs_done)]
-    table.insert(0, "member", [members[shared[r.id]].name for r in runs])
-    table = table.sort_values("best val_loss", na_position="last").drop(columns=["id"])
-    headers = {"member": _("room.col.member"), **compare.runs_headers(table.columns.drop("member"), lang)}
-    shown = table.rename(columns=headers).astype(object).where(table.notna().to_numpy(), "—")  # a cut run: no metric
-    st.dataframe(shown, hide_index=True, width="stretch", key=f"teacher_runs_{lang}")
-    st.download_button(
-        _("room.teacher.csv"),
-        compare.runs_csv(table),
-        f"{code}-class.csv",
-        "text/csv",
-        key="teacher_csv",
-        on_click="ignore",
-    )
-    best = [r for r in sorted(runs, key=lambda r: compare.best_val_loss(histories[r.id]) or float("inf"))][:6]
-    named = {f"{members[shared[r.id]].name} · {r.name}": histories[r.id] for r in best if histories[r.id]["epoch"]}
-    if named:
-        st.plotly_chart(
-            compare_plots.overlaid_curves(named).update_layout(title=_("room.teacher.curves")), key="teacher_curves"
-        )
-
-
-st.fragment(class_view, run_every=3)()
-
+st.fragment(ui.class_view, run_every=3)(f, code)
 st.subheader(_("room.teacher.push"))
-last = rooms.latest_push(code)
-if last is not None:
-    st.caption(escape_markdown(_("room.teacher.last_push", version=last.version, note=last.note or "—")))
-with st.form("teacher_push_form"):
-    push_stack = st.checkbox(escape_markdown(_("room.teacher.push_stack", stack=ss["spec"].short())), key="push_stack")
-    sample = st.selectbox(
-        _("room.teacher.push_sample"), [None, *SAMPLES], key="push_sample",
-        format_func=lambda k: _("room.teacher.unchanged") if k is None else _(f"samples.{k}.title"),
-    )  # fmt: skip
-    titles = lessons.texts(lang).lessons
-    lesson = st.selectbox(
-        _("room.teacher.push_lesson"), [None, *titles], key="push_lesson",
-        format_func=lambda n: _("room.teacher.unchanged") if n is None else f"{n}. {titles[n].title}",
-    )  # fmt: skip
-    set_hide = st.checkbox(_("room.teacher.push_hide_set"), key="push_hide_set")
-    hide = st.multiselect(
-        _("room.teacher.push_hide"),
-        list(lessons.HIDE_FLAGS),
-        key="push_hide",
-        format_func=lessons.texts(lang).flags.get,
-    )
-    note = st.text_input(_("room.teacher.push_note"), key="push_note", max_chars=300)
-    if st.form_submit_button(_("room.teacher.push_button"), type="primary"):
-        payload = {
-            "spec": ss["spec"].to_dict() if push_stack else None,
-            "sample": sample,
-            "lesson": lesson,
-            "hide": list(hide) if set_hide else None,
-        }
-        try:
-            sent = rooms.push(code, key, note=note, payload=payload)
-            st.success(_("room.teacher.pushed", version=sent.version))
-        except SlstmError as exc:
-            st.error(escape_markdown(exc.text(lang)))
-
+ui.push_form(f, code, key)
 st.subheader(_("room.teacher.grid"))
-with st.form("teacher_grid_form"):
-    c = st.columns(4)
-    row_axis = c[0].selectbox(_("room.teacher.rows"), room_grid.AXES, index=0, key="grid_rows", format_func=axis_name)
-    row_text = c[1].text_input(_("room.teacher.row_values"), "1, 2", key="grid_row_values")
-    col_axis = c[2].selectbox(_("room.teacher.cols"), room_grid.AXES, index=1, key="grid_cols", format_func=axis_name)
-    col_text = c[3].text_input(_("room.teacher.col_values"), "16, 32", key="grid_col_values")
-    c = st.columns(3)
-    grid_sample = c[0].selectbox(
-        _("room.teacher.sample"), list(SAMPLES), key="grid_sample", format_func=lambda k: _(f"samples.{k}.title")
-    )
-    epochs = c[1].number_input(_("room.teacher.epochs"), 1, 500, 10, key="grid_epochs")
-    lookback = c[2].number_input(_("room.teacher.lookback"), 1, 1000, 24, key="grid_lookback")
-    if st.form_submit_button(_("room.teacher.start"), type="primary"):
-        try:
-            started = room_grid.start_grid(
-                rooms, code, key, row_axis=row_axis, row_values=room_grid.parse_values(row_axis, row_text),
-                col_axis=col_axis, col_values=room_grid.parse_values(col_axis, col_text), sample=grid_sample,
-                epochs=int(epochs), lookback=int(lookback),
-            )  # fmt: skip
-            st.success(_("room.teacher.started", id=started.id, cells=len(started.cells())))
-        except SlstmError as exc:
-            st.error(escape_markdown(exc.text(lang)))
-
-
-def grid_view() -> None:
-    grid = room_grid.current_grid(rooms, code)
-    if grid is None:
-        return
-    results = room_grid.grid_results(store, rooms, grid, lang=lang)
-    st.plotly_chart(grid_figure(grid, results, labels=labels("room.fig", lang), lang=lang), key="teacher_grid_chart")
-    st.text(room_grid.read_grid(grid, results, lang=lang))
-    names = {m.workspace: m.name for m in rooms.members(code)}
-    holders = {}
-    for a in room_grid.assignments(rooms, grid):
-        holders.setdefault(a["cell"], []).append(names.get(a["workspace"], "?"))
-    table = results[["label", "state", "runs", "best val_loss", "spread"]].assign(
-        state=[_(f"room.fig.state.{s}") for s in results["state"]]
-    )
-    table = table.rename(columns={c: _(f"room.col.{c.replace(' ', '_')}") for c in table.columns})
-    table.insert(1, _("room.col.member"), [", ".join(holders.get(i, [])) for i in results["cell"]])
-    st.dataframe(table, hide_index=True, width="stretch", key="teacher_grid_table")
-
-
-def show_grid() -> None:
-    rooms.show_grid(code, key, ss["teacher_show_grid"])
-
-
+ui.grid_form(f, code, key)
 ss["teacher_show_grid"] = room.show_grid
-st.toggle(_("room.teacher.show_grid"), key="teacher_show_grid", on_change=show_grid)
-st.fragment(grid_view, run_every=3)()
-
-
-def close() -> None:
-    rooms.close_room(code, key)
-    ss["teacher_key"] = None
-
-
-st.button(_("room.teacher.close"), key="teacher_close", on_click=close, help=_("room.teacher.close_help"))
+st.toggle(_("room.teacher.show_grid"), key="teacher_show_grid", on_change=ui.show_grid, args=(f, code, key))
+st.fragment(ui.grid_view, run_every=3)(f, code)
+help_text = _("room.teacher.close_help")
+st.button(_("room.teacher.close"), key="teacher_close", on_click=ui.close, args=(f, code, key), help=help_text)

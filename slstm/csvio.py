@@ -1,5 +1,6 @@
 """Read any reasonable CSV into a clean DataFrame plus a LoadReport of every step; refuse the rest with a
-DataError that says what to fix. csvsniff turns bytes into named columns; this file types them and finds time."""
+DataError that says what to fix. csvdecode turns bytes into text, csvsniff text into named columns; this file
+types them and finds time."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
+from slstm import csvdecode
 from slstm import csvsniff as sniff
 from slstm.csvsniff import NA_TOKENS, Spaced, count, delimiter_name, lines_list
 from slstm.errors import DataError, Listing, Message, localize
@@ -95,7 +97,7 @@ def read_csv(
     "Sorted 2 rows by 'date' (the file was in reverse time order)."
     """
     data, name = _read_source(source, name, limits)
-    text, encoding, steps = sniff.decode(data)
+    text, encoding, steps = csvdecode.decode(data)
     dialect = sniff.sniff(text, steps)
     names, cells, lines = sniff.read_cells(
         dialect, max_rows=limits.max_rows, max_columns=limits.max_columns, steps=steps
