@@ -16,6 +16,7 @@ from slstm.i18n import t
 from slstm.runs import Run
 from slstm.shapes import InputShape, infer_shapes, total_params
 from slstm.spec import ArchitectureSpec, lstm_stack
+from slstm.train import TrainConfig
 
 
 def best_val_loss(history: dict[str, list]) -> float | None:
@@ -281,3 +282,33 @@ def latest_sweep(runs: list[Run]) -> tuple[str, list[int], list[int]] | None:
     depths = sorted({len(r.spec["layers"]) for r in same})
     widths = sorted({r.spec["layers"][0]["units"] for r in same})
     return fp, depths, widths
+
+
+def sweep_config(chosen: TrainConfig, *, epochs: int, patience: int, train_samples: int) -> TrainConfig:
+    """A sweep's training settings: its own epoch budget and patience (0: no early stopping), with the batch size
+    (None: fitted to the data) and learning rate `chosen` on the Train page, resolved for `train_samples`."""
+    return TrainConfig(
+        epochs=int(epochs),
+        batch_size=chosen.batch_size,
+        learning_rate=chosen.learning_rate,
+        patience=int(patience) or None,
+    ).resolved(train_samples)
+
+
+def sweep_to_show(
+    planned: list[Cell], fingerprint: str, runs: list[Run]
+) -> tuple[list[Cell], tuple[str, list[int], list[int]] | None]:
+    """The cells to show: the sweep the widgets describe (`planned`, `fingerprint`) once any of its runs is on
+    record, else the workspace's latest sweep, if any. Returns the cells and that latest sweep (None: `planned`)."""
+    if any(r.train_config.get("sweep") == fingerprint for r in runs):
+        return planned, None
+    last = latest_sweep(runs)
+    if last is None:
+        return planned, None
+    return plan_sweep(last[1], last[2], fingerprint=last[0]), last
+
+
+def live_cells(cells: list[Cell], runs: list[Run]) -> list[Run]:
+    """The runs of these cells still queued or training."""
+    keys = {cell.key for cell in cells}
+    return [r for r in runs if r.train_config.get("sweep_cell") in keys and r.status in ("queued", "running")]

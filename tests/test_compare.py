@@ -178,3 +178,37 @@ def test_differing_settings_in_chinese_keep_the_settings_own_names(store):
     table = differing([a, b], lang="zh")
     assert {"层数", "第 2 层 units", "第 1 层 return_sequences", "learning_rate"} <= set(table.index)
     assert table.loc["第 2 层 units"].tolist() == [32, "—"]
+
+
+def test_a_sweeps_training_settings_keep_the_train_pages_batch_and_rate():
+    from slstm.compare import sweep_config
+
+    chosen = TrainConfig(batch_size=None, learning_rate=5e-3, optimizer="sgd", patience=7)
+    config = sweep_config(chosen, epochs=10, patience=0, train_samples=1000)
+    assert (config.epochs, config.patience, config.learning_rate) == (10, None, 5e-3)
+    assert config.batch_size is not None and config.optimizer == "adam"  # fitted to the data; the sweep's own
+    assert sweep_config(TrainConfig(batch_size=16), epochs=3, patience=2, train_samples=1000).batch_size == 16
+
+
+def test_the_sweep_shown_is_the_planned_one_once_on_record_else_the_latest(store):
+    from slstm.compare import live_cells, sweep_to_show
+
+    old = plan_sweep([1, 2], [8], fingerprint="old")
+    made = [
+        store.create_run(
+            workspace=WS,
+            spec=cell.spec.to_dict(),
+            data_config={},
+            train_config={"sweep_cell": cell.key, "sweep": cell.fingerprint},
+        )
+        for cell in old
+    ]
+    store.set_status(made[0].id, "finished")
+    run = made[1]  # still queued
+    planned = plan_sweep([3], [4], fingerprint="new")
+    cells, last = sweep_to_show(planned, "new", store.list_runs(WS))
+    assert last == ("old", [1, 2], [8]) and [c.key for c in cells] == [c.key for c in old]
+    runs = store.list_runs(WS)
+    assert [r.id for r in live_cells(cells, runs)] == [run.id] and live_cells(planned, runs) == []
+    assert sweep_to_show(planned, "old", store.list_runs(WS)) == (planned, None)
+    assert sweep_to_show(planned, "new", []) == (planned, None)
