@@ -45,6 +45,29 @@ class DataChoice:
         if kind not in ("sample", "upload") or not key or (kind == "sample" and key not in SAMPLES):
             raise DataError("dataerr.choice_source", source=self.source, samples=", ".join(SAMPLES))
 
+    def to_dict(self) -> dict:
+        """The choice as a run records it (JSON types).
+
+        >>> DataChoice.of("sample:multivariate", target="load", lookback=48).to_dict()["settings"]
+        {'lookback': 48}
+        """
+        return {
+            "source": self.source,
+            "target": self.target,
+            "features": list(self.features),
+            "settings": dict(self.settings),
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> DataChoice:
+        """The inverse of to_dict(); DataError for a record that is not a choice."""
+        if not isinstance(data, dict) or not isinstance(data.get("settings", {}), dict):
+            raise DataError("dataerr.choice_source", source=repr(data)[:80], samples=", ".join(SAMPLES))
+        settings = data.get("settings", {})
+        return cls.of(
+            data.get("source", ""), target=data.get("target"), features=data.get("features") or (), **settings
+        )
+
     @classmethod
     def of(cls, source: str, *, target=None, features=(), **settings) -> DataChoice:
         return cls(source, target, tuple(features), tuple(settings.items()))

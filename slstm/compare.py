@@ -232,12 +232,22 @@ def read_sweep(results: pd.DataFrame, *, lang: str = "en") -> str:
 
 
 def submit_sweep(
-    store, pool, cells: list[Cell], *, workspace: str, frame, data_config, train_config, windows=None, lang="en"
+    store,
+    pool,
+    cells: list[Cell],
+    *,
+    workspace: str,
+    frame,
+    data_config,
+    train_config,
+    windows=None,
+    lang="en",
+    data_choice: dict | None = None,
 ) -> list[str]:
     """Queue one job per cell that has no finished run yet (a restarted sweep runs none again); returns
     the run ids of every cell, finished or queued, in cell order. With `windows`, every cell is checked
     against the server's budgets (slstm.limits.check_job) before any run is recorded. New runs are named
-    in `lang` ("sweep 2×16")."""
+    in `lang` ("sweep 2×16"); each records `data_choice` (DataChoice.to_dict()), where the caller has one."""
     from slstm.jobs import JobInputs
     from slstm.problems import check_job
     from slstm.results import config_dict
@@ -266,6 +276,7 @@ def submit_sweep(
                 data_config=data,
                 train_config={**train_config.to_dict(), "sweep_cell": cell.key, "sweep": cell.fingerprint},
                 name=t("compare.sweep_run", lang, depth=cell.depth, units=cell.units),
+                data_choice=data_choice,
             )
             pool.submit(JobInputs(run.id, workspace, frame, data_config, cell.spec, train_config))
         ids.append(run.id)

@@ -1,6 +1,7 @@
 """Look inside a built stack: every layer's output in one forward pass (`layer_outputs`), and the gates, cell
 and hidden states of a recurrent layer recomputed in NumPy from the layer's own weights (`internals`).
-Keras is imported inside the functions, so importing this module stays cheap."""
+A run's saved model is read with `load_model`. Keras is imported inside the functions, so importing this module
+stays cheap."""
 
 from __future__ import annotations
 
@@ -22,6 +23,18 @@ _ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "linear": lambda z: z,
     "relu": lambda z: np.maximum(z, 0.0),
 }
+
+
+def load_model(path: str, weights: str | None = None) -> keras.Model:
+    """A saved model, read in safe mode and not compiled; with `weights` (another set of the same model's weights,
+    e.g. before training), a copy holding them, so a model already loaded is never changed."""
+    import keras
+
+    model = keras.saving.load_model(path, safe_mode=True, compile=False)
+    if weights:
+        model = keras.models.clone_model(model)
+        model.load_weights(weights)
+    return model
 
 
 def _shown_layers(model: keras.Model) -> list:

@@ -209,6 +209,7 @@ def submit_cell(
     """Train the member's cell on the grid's data and budget (seed = trainings of this cell so far); the run
     goes in the member's own workspace, shared with the room. Returns the run id; RoomError or a budget error
     says why not."""
+    from slstm.choice import DataChoice
     from slstm.data import prepare
     from slstm.jobs import JobInputs
     from slstm.problems import check_job
@@ -236,6 +237,7 @@ def submit_cell(
         data_config=config_dict(windows.config),
         train_config={**training.to_dict(), "room_cell": f"{grid.code}:{grid.id}:{cell}"},
         name=t("room.grid.run_name", lang, label=grid.label(cell, lang)),
+        data_choice=DataChoice.of(f"sample:{grid.sample}", lookback=grid.lookback).to_dict(),
     )
     with rooms._db() as db:
         db.execute(

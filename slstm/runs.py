@@ -13,7 +13,7 @@ import sqlite3
 import time
 from collections.abc import Iterator
 from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,7 @@ from slstm.i18n import t
 
 STATUSES = ("queued", "running", "finished", "stopped", "failed")
 INTERRUPTED = t("jobs.interrupted")
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 _ID = re.compile(r"[A-Za-z0-9_-]{6,32}")
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS runs (
@@ -39,8 +39,9 @@ _MIGRATIONS = {  # version reached -> statements
         "ALTER TABLE runs ADD COLUMN owner TEXT NOT NULL DEFAULT ''",
         "ALTER TABLE runs ADD COLUMN worker TEXT NOT NULL DEFAULT ''",
     ),
+    3: ("ALTER TABLE runs ADD COLUMN data_choice TEXT NOT NULL DEFAULT '{}'",),
 }
-_JSON_COLUMNS = ("spec", "data_config", "train_config", "metrics")
+_JSON_COLUMNS = ("spec", "data_config", "train_config", "metrics", "data_choice")
 _SELECT = "SELECT r.*, (SELECT COUNT(*) FROM epochs e WHERE e.run_id = r.id) AS epochs_done FROM runs r"
 
 
@@ -106,6 +107,7 @@ class Run:
     epochs_done: int  # epoch rows stored
     owner: str = ""  # the server process training it, 'host:pid:start' (slstm.procs)
     worker: str = ""  # its worker process, where known
+    data_choice: dict = field(default_factory=dict)  # DataChoice.to_dict(): the source and roles the user chose
 
 
 def _run(row: sqlite3.Row) -> Run:
@@ -166,6 +168,7 @@ class RunStore:
         device: str = "CPU",
         status: str = "queued",
         owner: str | None = None,
+        data_choice: dict | None = None,
     ) -> Run:
         """Record a new run; its name defaults to `default_name` with N = runs in the workspace + 1 (a page passes
         it in the user's language). Its owner, the process
@@ -177,18 +180,20 @@ class RunStore:
         _check_status(status)
         run_id, created = secrets.token_urlsafe(6), time.time()
         blobs = [json.dumps(_finite(d)) for d in (spec, data_config, train_config)]
+        choice = json.dumps(data_choice or {})
         with self._db() as db:
             db.execute("BEGIN IMMEDIATE")  # count and insert as one, so two new runs do not share a name
             count = db.execute("SELECT COUNT(*) FROM runs WHERE workspace = ?", (workspace,)).fetchone()[0]
             name = name.strip() or default_name.format(number=count + 1)
             db.execute(
                 "INSERT INTO runs (id, workspace, name, created, status, spec, data_config, train_config, device,"
-                " owner) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (run_id, workspace, name, created, status, *blobs, device, owner),
+                " owner, data_choice) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (run_id, workspace, name, created, status, *blobs, device, owner, choice),
             )
             db.execute("COMMIT")
         blobs = [json.loads(b) for b in blobs]
-        return Run(run_id, workspace, name, created, status, *blobs, {}, device, None, "", 0, owner)
+        run = Run(run_id, workspace, name, created, status, *blobs, {}, device, None, "", 0, owner)
+        return replace(run, data_choice=json.loads(choice))
 
     def get(self, run_id: str) -> Run | None:
         """The run with this id, or None."""

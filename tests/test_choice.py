@@ -72,3 +72,23 @@ def test_the_config_a_choice_makes_resolves_roles_and_keeps_its_settings():
     assert config.target_form == "auto" and config.scaling == "auto" and config.time_column == "time"
     with pytest.raises(DataError, match="at least one feature"):
         choice.config([], ["name"], None)
+
+
+def test_a_choice_round_trips_through_the_form_a_run_records():
+    choice = DataChoice.of("sample:multivariate", target="load", features=("load", "temp"), lookback=48, stride=2)
+    record = choice.to_dict()
+    assert record == {
+        "source": "sample:multivariate",
+        "target": "load",
+        "features": ["load", "temp"],
+        "settings": {"lookback": 48, "stride": 2},
+    }
+    assert DataChoice.from_dict(record) == choice
+
+
+@pytest.mark.parametrize(
+    "record", [[], {"settings": []}, {"source": "file:x"}, {"source": "sample:x", "settings": {"colour": 1}}]
+)
+def test_a_record_that_is_not_a_choice_is_refused(record):
+    with pytest.raises(DataError):
+        DataChoice.from_dict(record)

@@ -257,3 +257,19 @@ def test_importing_inspect_loads_neither_streamlit_nor_tensorflow():
     code = f"import sys, {modules}; print('streamlit' in sys.modules, 'tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_load_model_reads_a_saved_model_and_swaps_weights_on_a_copy(tmp_path):
+    model = build_model(lstm_stack(4, 3), InputShape(timesteps=5, features=2))
+    model.save_weights(tmp_path / "initial.weights.h5")
+    untrained = model.get_weights()
+    model.set_weights([w + 0.5 for w in model.get_weights()])  # "trained"
+    model.save(tmp_path / "model.keras")
+    x = np.random.default_rng(0).normal(size=(2, 5, 2)).astype("float32")
+
+    loaded = inspect.load_model(str(tmp_path / "model.keras"))
+    assert np.allclose(loaded.predict_on_batch(x), model.predict_on_batch(x), atol=1e-6)
+    before = inspect.load_model(str(tmp_path / "model.keras"), str(tmp_path / "initial.weights.h5"))
+    assert before is not loaded
+    assert all(np.array_equal(a, b) for a, b in zip(before.get_weights(), untrained, strict=True))
+    assert all(np.allclose(a, b) for a, b in zip(loaded.get_weights(), model.get_weights(), strict=True))

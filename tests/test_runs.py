@@ -122,6 +122,26 @@ def test_database_is_in_wal_mode_with_a_schema_version(store):
     assert mode == "wal" and version >= 1
 
 
+def test_a_run_records_the_data_choice_and_an_older_database_gains_the_column(tmp_path):
+    from slstm import runs
+
+    old = tmp_path / "old"
+    old.mkdir()
+    with closing(sqlite3.connect(old / "runs.sqlite3")) as db:  # a version-2 file, as the last release wrote it
+        db.executescript(runs._SCHEMA + ";".join(runs._MIGRATIONS[2]) + ";PRAGMA user_version=2;")
+        db.execute(
+            "INSERT INTO runs (id, workspace, name, created, status, spec, data_config, train_config)"
+            " VALUES ('r1', 'ws-old1', 'kept', 0, 'finished', '{}', '{}', '{}')"
+        )
+        db.commit()
+    with RunStore(old) as store:
+        assert store.get("r1").data_choice == {} and store.get("r1").name == "kept"
+        choice = {"source": "sample:sine", "target": "value", "features": ["value"], "settings": {"lookback": 12}}
+        run = store.create_run(workspace="ws-new1", spec={}, data_config={}, train_config={}, data_choice=choice)
+        assert run.data_choice == choice == store.get(run.id).data_choice
+        assert store.get("r1").data_choice == {}
+
+
 def test_delete_removes_run_history_and_folder(store):
     run = new_run(store)
     folder = store.run_dir(run.id)

@@ -170,6 +170,7 @@ def submit_sweep(f: Frame, planned: list[Cell], train: TrainConfig) -> None:
             train_config=train,
             windows=f.windows,
             lang=f.lang,
+            data_choice=f.data.choice.to_dict() if f.data.choice else None,
         )
         st.rerun()
     except SlstmError as exc:

@@ -104,6 +104,7 @@ def start(f: Frame, config: TrainConfig) -> None:
         train_config=config.to_dict(),  # the batch size chosen for these windows, as it will train
         name=ss.get("run_name") or "",
         default_name=t("train.run_name", f.lang),
+        data_choice=f.data.choice.to_dict() if f.data.choice else None,
     )
     try:
         f.pool.submit(JobInputs(run.id, f.ws, f.data.frame, windows.config, spec, config, test_frame=f.data.test_frame))

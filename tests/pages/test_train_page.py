@@ -43,6 +43,8 @@ def test_training_runs_as_a_job_and_shows_metrics_and_downloads():
     train_samples = len(at.session_state["windows"].train)
     assert at.number_input(key="batch_size").value is None  # left to the app: the run records what it chose
     assert run.train_config["batch_size"] == auto_batch(train_samples) == 32
+    assert run.data_choice == at.session_state["data_choice"].to_dict()  # the run records what the user chose
+    assert run.data_choice["source"].startswith("sample:")
     loss = next(f for f in figures(at) if f["layout"]["title"]["text"] == "Loss by epoch")
     history = at.session_state["run_store"].history(run.id)
     assert loss["data"][0]["y"] == history["loss"] and [t["name"] for t in loss["data"]] == ["train", "validation"]
