@@ -14,7 +14,7 @@ import time
 import keras
 import numpy as np
 
-from slstm import inspect_plots
+from slstm.figures import inspect as inspect_plots
 from slstm.inspect import head_over_time, internals, layer_outputs, lstm_internals
 from slstm.model import build_model
 from slstm.shapes import InputShape

@@ -6,9 +6,9 @@ import streamlit as st
 from pages import serve_through_app
 from pages.ui import data as ui
 from pages.ui.frame import page_frame
-from slstm import plots
+from slstm.data.samples import SAMPLES
+from slstm.figures import charts as plots
 from slstm.i18n import labels, translator
-from slstm.samples import SAMPLES
 from slstm.text import escape_markdown
 
 serve_through_app()

@@ -6,7 +6,7 @@ import streamlit as st
 from pages import serve_through_app
 from pages.ui import inspect as ui
 from pages.ui.frame import page_frame
-from slstm import inspect_plots
+from slstm.figures import inspect as inspect_plots
 from slstm.i18n import translator
 from slstm.inspect import layer_outputs
 from slstm.shapes import layer_names

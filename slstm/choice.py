@@ -13,8 +13,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 
-from slstm.datatypes import DataConfig, DataError
-from slstm.samples import DEFAULT_SAMPLE, SAMPLES
+from slstm.data.samples import DEFAULT_SAMPLE, SAMPLES
+from slstm.data.types import DataConfig, DataError
 
 ROLES = ("features", "targets", "time_column")
 SETTINGS = tuple(f.name for f in dataclasses.fields(DataConfig) if f.name not in ROLES)

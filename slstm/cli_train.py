@@ -24,14 +24,14 @@ def _columns(text: str | None) -> tuple[str, ...]:
 
 
 def load_table(path: str, missing: str):
-    from slstm.csvio import Limits, apply_missing, read_csv
+    from slstm.data.read import Limits, apply_missing, read_csv
 
     table = read_csv(path, limits=Limits.from_env())
     return table if missing == "keep" else apply_missing(table, missing)[0]
 
 
 def cmd_data(args: argparse.Namespace) -> int:
-    from slstm.csvio import format_report, read_csv, report_to_dict
+    from slstm.data.read import format_report, read_csv, report_to_dict
 
     table = read_csv(args.file)
     print(json.dumps(report_to_dict(table.report)) if args.json else format_report(table))

@@ -20,9 +20,9 @@ import numpy as np
 import pandas as pd
 
 from slstm.data import DataConfig, prepare
+from slstm.data.samples import sine_trend
 from slstm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 from slstm.presets import PRESETS
-from slstm.samples import sine_trend
 from slstm.shapes import InputShape, infer_shapes, shape_text, total_params
 from slstm.spec import ArchitectureSpec, DenseSpec, LayerSpec, lstm_stack
 

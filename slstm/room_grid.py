@@ -12,9 +12,9 @@ from dataclasses import dataclass, replace
 import pandas as pd
 
 from slstm import limits
+from slstm.data.samples import SAMPLES
 from slstm.i18n import t
 from slstm.rooms import ROOM_JOBS, RoomError, RoomStore
-from slstm.samples import SAMPLES
 from slstm.spec import ArchitectureSpec, lstm_stack
 
 AXES = ("depth", "units", "learning_rate", "dropout")

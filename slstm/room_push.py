@@ -7,8 +7,8 @@ from __future__ import annotations
 from collections.abc import MutableMapping
 
 from slstm import session
+from slstm.data.samples import SAMPLES
 from slstm.lessons import parse_hide, texts
-from slstm.samples import SAMPLES
 from slstm.spec import ArchitectureSpec
 
 TOUCHED = ("spec", "source", "sample", "sequence_id", "learn_lesson", "learn_hide")  # what a push may replace

@@ -3,8 +3,8 @@
 import pytest
 
 from slstm.choice import DataChoice, default_roles
-from slstm.datatypes import DataError
-from slstm.samples import SAMPLES
+from slstm.data.samples import SAMPLES
+from slstm.data.types import DataError
 
 
 def test_a_sample_choice_round_trips_through_its_link_naming_only_what_differs():

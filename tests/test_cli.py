@@ -58,7 +58,7 @@ def test_code_prints_a_script_that_compiles_and_refuses_a_broken_stack():
 
 @pytest.fixture
 def sample_csv(tmp_path, monkeypatch):
-    from slstm.samples import SAMPLES
+    from slstm.data.samples import SAMPLES
 
     monkeypatch.setenv("SLSTM_HOME", str(tmp_path / "home"))
 

@@ -1,6 +1,6 @@
 import pandas as pd
 
-from slstm import compare_plots
+from slstm.figures import compare as compare_plots
 
 
 def test_overlaid_curves_pair_train_and_validation_per_run():

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from slstm.csvio import Limits, Table, apply_missing, format_report, read_csv, report_to_dict
+from slstm.data.read import Limits, Table, apply_missing, format_report, read_csv, report_to_dict
 from slstm.errors import DataError
 
 

@@ -4,10 +4,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slstm import plots
 from slstm.data import DataConfig, detect_task, prepare
+from slstm.data.samples import SAMPLES
 from slstm.errors import DataError
-from slstm.samples import SAMPLES
+from slstm.figures import charts as plots
 
 
 def ramp(n=100, **columns):

@@ -80,7 +80,7 @@ def test_i18n_imports_neither_streamlit_nor_tensorflow():
 
 
 def test_the_samples_english_texts_are_the_catalogs():
-    from slstm.samples import SAMPLES
+    from slstm.data.samples import SAMPLES
 
     for key, sample in SAMPLES.items():
         assert (i18n.t(f"samples.{key}.title"), i18n.t(f"samples.{key}.story")) == (sample.title, sample.story)

@@ -1,6 +1,6 @@
 """No user-visible text written in code: the pages hand Streamlit only catalog messages (or data, such as column and
 file names), and the figure builders take their titles, axes and legends from the catalogs. A string literal with a
-word in it, passed to a display call in app.py or pages/, or as a figure label in slstm/*plots.py, fails here."""
+word in it, passed to a display call in app.py or pages/, or as a figure label in slstm/figures/, fails here."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ DISPLAY = {  # Streamlit calls whose first argument is read by the user
 }
 LABELS = {"label", "help", "placeholder", "caption", "title", "xaxis_title", "yaxis_title", "name", "text"}
 PAGES = [ROOT / "app.py", *sorted((ROOT / "pages").rglob("*.py"))]
-FIGURES = sorted((ROOT / "slstm").glob("*plots.py"))
+FIGURES = sorted(p for p in (ROOT / "slstm" / "figures").glob("*.py") if p.name != "__init__.py")
 
 
 def literal_words(node: ast.AST) -> list[str]:

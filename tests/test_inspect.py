@@ -253,7 +253,7 @@ def test_masked_padding_is_skipped_as_keras_does(bidirectional):
 
 
 def test_importing_inspect_loads_neither_streamlit_nor_tensorflow():
-    modules = "slstm.inspect, slstm.inspect_plots"
+    modules = "slstm.inspect, slstm.figures.inspect"
     code = f"import sys, {modules}; print('streamlit' in sys.modules, 'tensorflow' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]

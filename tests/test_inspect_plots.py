@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from slstm import inspect_plots as ip
+from slstm.figures import inspect as ip
 
 RNG = np.random.default_rng(0)
 

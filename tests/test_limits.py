@@ -14,11 +14,11 @@ import pytest
 
 from slstm import limits
 from slstm.compare import runs_csv
-from slstm.compare_plots import metric_bars, overlaid_curves
-from slstm.csvio import read_csv
 from slstm.data import DataConfig, prepare
+from slstm.data.read import read_csv
 from slstm.errors import SlstmError, SpecError
-from slstm.plots import predictions, series
+from slstm.figures.charts import predictions, series
+from slstm.figures.compare import metric_bars, overlaid_curves
 from slstm.problems import check_job, validate
 from slstm.shapes import InputShape
 from slstm.spec import ArchitectureSpec, LayerSpec, lstm_stack

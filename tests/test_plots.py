@@ -4,7 +4,7 @@ import numpy as np
 from hypothesis import given, settings
 from strategies import any_specs
 
-from slstm import plots
+from slstm.figures import charts as plots
 from slstm.i18n import labels
 from slstm.shapes import InputShape, infer_shapes
 from slstm.spec import lstm_stack

@@ -211,7 +211,7 @@ def test_capacity_is_the_cluster_cpus_over_the_cpus_per_job(cluster):
 
 
 def test_the_cli_sweep_runs_through_ray_and_resumes_without_retraining(cluster, tmp_path):
-    from slstm.samples import SAMPLES
+    from slstm.data.samples import SAMPLES
 
     csv = tmp_path / "sine.csv"
     SAMPLES["sine_trend"].make().head(300).to_csv(csv, index=False)

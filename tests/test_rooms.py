@@ -4,10 +4,10 @@ the limits, and a restart (a new store on the same file) bringing it all back.""
 import pytest
 
 from slstm import room_grid, rooms
+from slstm.data.samples import SAMPLES
 from slstm.room_push import apply_push, due, undo_push
 from slstm.rooms import RoomError, RoomStore, parse_code
 from slstm.runs import RunStore
-from slstm.samples import SAMPLES
 from slstm.spec import DEFAULT_SPEC, lstm_stack
 from slstm.workspace import new_id
 

@@ -2,11 +2,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from slstm import plots
 from slstm.data import DataConfig, prepare
+from slstm.data.samples import SAMPLES
+from slstm.data.sequences import group, split_sequences
 from slstm.errors import DataError
-from slstm.samples import SAMPLES
-from slstm.sequences import group, split_sequences
+from slstm.figures import charts as plots
 
 
 def long_table(lengths, labels=None, *, shuffle=False, seed=0):

@@ -9,8 +9,9 @@ import pandas as pd
 import streamlit as st
 
 from pages.ui.frame import Frame
-from slstm import limits, plots, session
+from slstm import limits, session
 from slstm.errors import SpecError
+from slstm.figures import charts as plots
 from slstm.i18n import labels, translator
 from slstm.presets import PRESETS
 from slstm.shapes import InputShape, shape_text, total_params, train_flops_per_epoch

@@ -8,9 +8,10 @@ import hashlib
 import streamlit as st
 
 from pages.ui.frame import Frame
-from slstm import compare, compare_plots
+from slstm import compare
 from slstm.compare import Cell
 from slstm.errors import SlstmError
+from slstm.figures import compare as compare_plots
 from slstm.i18n import labels, translator
 from slstm.runs import Run
 from slstm.text import escape_markdown

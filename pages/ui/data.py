@@ -9,12 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from pages.ui.frame import Frame
-from slstm.csvio import POLICIES, format_report
 from slstm.data import SCALINGS, TARGET_FORMS, TASKS, Windows
+from slstm.data.read import POLICIES, format_report
+from slstm.data.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.defaults import suggest_lookback
 from slstm.errors import localize
 from slstm.i18n import translator
-from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.text import escape_markdown
 
 

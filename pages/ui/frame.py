@@ -14,15 +14,15 @@ from pages import FRAME_KEY as KEY  # where the frame is kept; the guard looks f
 from pages.ui.resources import job_pool, room_store, run_store, sample_frame, uploaded_table, windows_for
 from slstm import room_push
 from slstm.choice import SETTINGS, DataChoice
-from slstm.csvio import Table
 from slstm.data import DataConfig, Windows
+from slstm.data.read import Table
+from slstm.data.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.errors import SlstmError, localize
 from slstm.i18n import DEFAULT_LANGUAGE, parse_lang, t
 from slstm.jobs import JobPool
 from slstm.lessons import parse_hide
 from slstm.rooms import TEACHER_COOKIE, Member, RoomStore
 from slstm.runs import RunStore
-from slstm.samples import DEFAULT_SAMPLE, SAMPLES
 from slstm.spec import DEFAULT_SPEC, ArchitectureSpec
 from slstm.workspace import COOKIE, is_id, new_id
 

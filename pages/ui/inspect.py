@@ -9,8 +9,8 @@ import numpy as np
 import streamlit as st
 
 from pages.ui.frame import Frame
-from slstm import inspect_plots
 from slstm.data import Split
+from slstm.figures import inspect as inspect_plots
 from slstm.i18n import labels, t, translator
 from slstm.inspect import head_over_time, internals, layer_outputs, load_model
 from slstm.results import config_dict

@@ -8,13 +8,14 @@ import pandas as pd
 import streamlit as st
 
 from pages.ui.frame import Frame
-from slstm import lessons, plots, session
+from slstm import lessons, session
 from slstm.compare import read_sweep
-from slstm.compare_plots import sweep_chart
+from slstm.data.samples import SAMPLES
+from slstm.figures import charts as plots
+from slstm.figures.compare import sweep_chart
+from slstm.figures.inspect import gates_figure, input_window
 from slstm.i18n import glossary, labels, t
-from slstm.inspect_plots import gates_figure, input_window
 from slstm.problems import validate
-from slstm.samples import SAMPLES
 from slstm.shapes import InputShape, infer_shapes
 from slstm.spec import ArchitectureSpec
 

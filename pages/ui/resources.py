@@ -5,12 +5,12 @@ from __future__ import annotations
 
 import streamlit as st
 
-from slstm.csvio import Limits, Table, apply_missing, read_csv
 from slstm.data import DataConfig, Windows, prepare
+from slstm.data.read import Limits, Table, apply_missing, read_csv
+from slstm.data.samples import SAMPLES
 from slstm.jobs import JobPool
 from slstm.rooms import RoomStore
 from slstm.runs import RunStore
-from slstm.samples import SAMPLES
 
 
 @st.cache_resource(show_spinner=False)

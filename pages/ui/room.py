@@ -12,8 +12,8 @@ from pages.ui.resources import sample_frame
 from slstm import room_grid
 from slstm.compare import best_val_loss
 from slstm.errors import SlstmError
+from slstm.figures.room import grid_figure
 from slstm.i18n import labels, translator
-from slstm.room_plots import grid_figure
 from slstm.text import escape_markdown
 
 

@@ -9,11 +9,12 @@ import pandas as pd
 import streamlit as st
 
 from pages.ui.frame import Frame
-from slstm import compare, compare_plots, lessons, room_grid
+from slstm import compare, lessons, room_grid
+from slstm.data.samples import SAMPLES
 from slstm.errors import SlstmError
+from slstm.figures import compare as compare_plots
+from slstm.figures.room import grid_figure
 from slstm.i18n import labels, translator
-from slstm.room_plots import grid_figure
-from slstm.samples import SAMPLES
 from slstm.text import escape_markdown
 
 

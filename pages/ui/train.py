@@ -9,8 +9,9 @@ import time
 import streamlit as st
 
 from pages.ui.frame import Frame
-from slstm import downloads, limits, plots, results
+from slstm import downloads, limits, results
 from slstm.errors import SlstmError
+from slstm.figures import charts as plots
 from slstm.i18n import labels, restate, t, translator
 from slstm.jobs import JobInputs
 from slstm.problems import check_job, cudnn_notes

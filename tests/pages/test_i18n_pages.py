@@ -57,8 +57,8 @@ def test_the_data_page_with_a_messy_csv_reports_every_fix_in_one_language(lang):
     "name, data",
     [
         ("one_row.csv", b"level,flow\n1,2\n"),  # too few rows for the lookback (slstm.data)
-        ("no_numbers.csv", b"name,city\nann,paris\nbob,rome\n"),  # no numeric column (slstm.csvio)
-        ("book.xlsx", b"PK\x03\x04" + bytes(100)),  # not CSV text (slstm.csvsniff)
+        ("no_numbers.csv", b"name,city\nann,paris\nbob,rome\n"),  # no numeric column (slstm.data.read)
+        ("book.xlsx", b"PK\x03\x04" + bytes(100)),  # not CSV text (slstm.data.sniff)
     ],
 )
 @pytest.mark.parametrize("lang", ["en", "zh"])

@@ -7,7 +7,7 @@ import pytest
 from i18n_support import check, open_page
 
 from slstm import room_grid
-from slstm.samples import SAMPLES
+from slstm.data.samples import SAMPLES
 
 
 class RecordingPool:

@@ -164,7 +164,7 @@ def test_a_server_restart_during_a_class_experiment_brings_back_the_room_members
     import socket
 
     from slstm import room_grid
-    from slstm.samples import SAMPLES
+    from slstm.data.samples import SAMPLES
     from slstm.workspace import COOKIE
 
     teacher, key, code = open_room()

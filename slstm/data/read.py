@@ -1,5 +1,5 @@
 """Read any reasonable CSV into a clean DataFrame plus a LoadReport of every step; refuse the rest with a
-DataError that says what to fix. csvdecode turns bytes into text, csvsniff text into named columns; this file
+DataError that says what to fix. `decode` turns bytes into text, `sniff` text into named columns; this file
 types them and finds time."""
 
 from __future__ import annotations
@@ -16,9 +16,8 @@ import numpy as np
 import pandas as pd
 from pandas.tseries.api import guess_datetime_format
 
-from slstm import csvdecode
-from slstm import csvsniff as sniff
-from slstm.csvsniff import NA_TOKENS, Spaced, count, delimiter_name, lines_list
+from slstm.data import decode, sniff
+from slstm.data.sniff import NA_TOKENS, Spaced, count, delimiter_name, lines_list
 from slstm.errors import DataError, Listing, Message, localize
 from slstm.i18n import DEFAULT_LANGUAGE, t
 from slstm.text import has_invisible, quote, visible
@@ -97,7 +96,7 @@ def read_csv(
     "Sorted 2 rows by 'date' (the file was in reverse time order)."
     """
     data, name = _read_source(source, name, limits)
-    text, encoding, steps = csvdecode.decode(data)
+    text, encoding, steps = decode.decode(data)
     dialect = sniff.sniff(text, steps)
     names, cells, lines = sniff.read_cells(
         dialect, max_rows=limits.max_rows, max_columns=limits.max_columns, steps=steps

@@ -1,5 +1,6 @@
-"""Sniffing for csvio, once csvdecode has turned the bytes into text: detect the preamble, delimiter, decimal
-mark and header row, and split the text into rows of equal width (reporting every row it had to fix)."""
+"""Sniffing for slstm.data.read, once slstm.data.decode has turned the bytes into text: detect the preamble,
+delimiter, decimal mark and header row, and split the text into rows of equal width (reporting every row it
+had to fix)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from slstm.csvdecode import n
+from slstm.data.decode import n
 from slstm.errors import DataError, Listing, Message
 from slstm.text import quote
 

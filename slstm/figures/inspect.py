@@ -11,8 +11,8 @@ import numpy as np
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
+from slstm.figures.charts import COLOR_2D, COLOR_BROKEN
 from slstm.i18n import labels as catalog_labels
-from slstm.plots import COLOR_2D, COLOR_BROKEN
 from slstm.text import plot_text
 
 DIVERGING = "RdBu_r"  # negative blue, zero white, positive red
@@ -31,11 +31,6 @@ def _hover(words: Mapping[str, str]) -> str:
 
 def _bar_hover(words: Mapping[str, str]) -> str:
     return f"{words['unit']} %{{x}}<br>{words['value']} %{{y:.4g}}<extra></extra>"
-
-
-def _plain(text: object) -> str:
-    """A user string for Plotly: shown as typed (slstm.text.plot_text, the one rule for figures)."""
-    return plot_text(text)
 
 
 def _heatmap(
@@ -70,7 +65,7 @@ def input_window(
     steps = np.arange(x_sample.shape[0])
     fig = go.Figure()
     for j, name in enumerate(feature_names):
-        fig.add_trace(go.Scatter(x=steps, y=x_sample[:, j], name=_plain(name), mode="lines+markers"))
+        fig.add_trace(go.Scatter(x=steps, y=x_sample[:, j], name=plot_text(name), mode="lines+markers"))
     title = words["title"].format(timesteps=x_sample.shape[0], features=x_sample.shape[1])
     fig.update_layout(title=title, xaxis_title=words["timestep"], yaxis_title=words["value"], height=320, **_LAYOUT)
     return fig
@@ -179,10 +174,10 @@ def layer_stack(
     titles, heights = [], []
     for name, v in rows.items():
         if v.ndim == 2:
-            titles.append(words["row_3d"].format(name=_plain(name), units=v.shape[1]))
+            titles.append(words["row_3d"].format(name=plot_text(name), units=v.shape[1]))
             heights.append(_row_height(v.shape[1]))
         else:
-            titles.append(words["row_2d"].format(name=_plain(name), units=v.shape[0]))
+            titles.append(words["row_2d"].format(name=plot_text(name), units=v.shape[0]))
             heights.append(120.0)
     fig = _stacked(titles, heights, shared_x=False)
     first_3d = None
@@ -226,7 +221,7 @@ def prediction_over_time(
     palette = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
     for j in range(count):
         color = palette[j % len(palette)]
-        name = _plain(names[j])
+        name = plot_text(names[j])
         hover = f"{words['timestep']} %{{x}}<br>{name} %{{y:.4g}}<extra></extra>"
         line = go.Scatter(x=np.arange(steps), y=values[:, j], name=name, mode="lines+markers", hovertemplate=hover)
         fig.add_trace(line.update(line=dict(color=color), marker=dict(size=5)))
@@ -242,7 +237,7 @@ def prediction_over_time(
                 )
             )
     title = dict(text=words["title"], subtitle=dict(text=words["subtitle"]))
-    y_title = words["y_axis"] if unit is None else _plain(unit)
+    y_title = words["y_axis"] if unit is None else plot_text(unit)
     fig.update_layout(title=title, xaxis_title=words["timestep"], yaxis_title=y_title, height=340, **_LAYOUT)
     return fig
 

@@ -1,5 +1,6 @@
-"""Refusing and decoding for csvio: bytes that are not CSV text (empty, a binary format, HTML, XML, JSON) get a
-DataError saying what the file is and how to fix it; text is decoded (BOM, UTF-16, UTF-8, cp1252, latin-1)."""
+"""Refusing and decoding for slstm.data.read: bytes that are not CSV text (empty, a binary format, HTML, XML,
+JSON) get a DataError saying what the file is and how to fix it; text is decoded (BOM, UTF-16, UTF-8, cp1252,
+latin-1)."""
 
 from __future__ import annotations
 

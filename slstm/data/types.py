@@ -1,6 +1,6 @@
 """The data choice's types, shared by both layouts: DataConfig (column roles, window, split, scaling, target
 form), Scaler, Split and Windows, and the column checks and class encoding that series (slstm.data) and long-format
-sequences (slstm.sequences) both use."""
+sequences (slstm.data.sequences) both use."""
 
 from __future__ import annotations
 

@@ -74,9 +74,9 @@ def series(
     x = part[time_column] if time_column else part.index
     fig = go.Figure()
     for col in columns:
-        fig.add_trace(go.Scatter(x=x, y=part[col], name=_plain(col), mode="lines"))
+        fig.add_trace(go.Scatter(x=x, y=part[col], name=plot_text(col), mode="lines"))
     title = words["title_sampled"].format(step=step) if step > 1 else words["title"]
-    x_title = _plain(time_column) if time_column else words["row"]
+    x_title = plot_text(time_column) if time_column else words["row"]
     fig.update_layout(title=title, xaxis_title=x_title, yaxis_title=words["value"], **_LAYOUT)
     return fig
 
@@ -185,17 +185,12 @@ def predictions(
         ]
     )
     fig.update_layout(
-        title=words["title"] if title is None else _plain(title),
+        title=words["title"] if title is None else plot_text(title),
         xaxis_title=words["x_axis"],
-        yaxis_title=words["value"] if unit is None else _plain(unit),
+        yaxis_title=words["value"] if unit is None else plot_text(unit),
         **_LAYOUT,
     )
     return fig
-
-
-def _plain(text: object) -> str:
-    """A user string for Plotly: shown as typed (slstm.text.plot_text, the one rule for figures)."""
-    return plot_text(text)
 
 
 def window_preview(
@@ -233,7 +228,7 @@ def window_preview(
         go.Scatter(
             x=np.arange(lo, hi),
             y=frame[column].iloc[lo:hi],
-            name=_plain(column),
+            name=plot_text(column),
             mode="lines+markers",
             line=dict(color=COLOR_INPUT),
             marker=dict(size=4),
@@ -251,11 +246,11 @@ def window_preview(
     one = len(y_rows) == 1
     rows_text = words["row"].format(row=y_rows[0]) if one else words["rows"].format(first=y_rows[0], last=y_rows[-1])
     if windows.task == "classification":
-        label = words["class"].format(name=_plain(windows.classes[int(part.y[sample])]))
+        label = words["class"].format(name=plot_text(windows.classes[int(part.y[sample])]))
     elif len(y_rows) == 1:
-        label = f"{_plain(target)} = {frame[target].iloc[y_rows[0]]:.4g}"
+        label = f"{plot_text(target)} = {frame[target].iloc[y_rows[0]]:.4g}"
     else:
-        label = _plain(target)
+        label = plot_text(target)
     fig.add_trace(
         go.Scatter(
             x=y_rows,
@@ -266,7 +261,7 @@ def window_preview(
         )
     )
     title = words["title"].format(sample=sample, first=start, last=start + t - 1, rows=rows_text)
-    fig.update_layout(title=title, xaxis_title=words["x_axis"], yaxis_title=_plain(column), **_LAYOUT)
+    fig.update_layout(title=title, xaxis_title=words["x_axis"], yaxis_title=plot_text(column), **_LAYOUT)
     fig.update_layout(legend=dict(orientation="h", y=-0.25, x=0), margin=dict(l=60, r=20, t=50, b=90))
     return fig
 
@@ -281,7 +276,7 @@ def _sequence_preview(frame: pd.DataFrame, windows, part, sample: int, column: s
     steps = np.arange(timesteps - length, timesteps)
     fig = go.Figure()
     for name in [column] if column else c.features:
-        fig.add_trace(go.Scatter(x=steps, y=frame[name].to_numpy()[rows], name=_plain(name), mode="lines+markers"))
+        fig.add_trace(go.Scatter(x=steps, y=frame[name].to_numpy()[rows], name=plot_text(name), mode="lines+markers"))
     padding = timesteps - length
     if padding:
         fig.add_vrect(
@@ -300,11 +295,16 @@ def _sequence_preview(frame: pd.DataFrame, windows, part, sample: int, column: s
     fig.add_vline(
         x=timesteps - 1,
         line=dict(color=COLOR_BROKEN, dash="dot"),
-        annotation_text=f"y = {_plain(label)}",
+        annotation_text=f"y = {plot_text(label)}",
         annotation_position="top left",
     )
     title = words["sequence_title"].format(
-        sample=sample, sequence=_plain(seq_id), length=length, timesteps=timesteps, label=_plain(label), row=rows[-1]
+        sample=sample,
+        sequence=plot_text(seq_id),
+        length=length,
+        timesteps=timesteps,
+        label=plot_text(label),
+        row=rows[-1],
     )
     fig.update_layout(title=title, xaxis_title=words["timestep_axis"], yaxis_title=words["value"], **_LAYOUT)
     fig.update_xaxes(range=[-0.5, timesteps - 0.5])

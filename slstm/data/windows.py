@@ -1,6 +1,6 @@
 """From a table to the network's input: column roles, the task (regression or classification), splits,
 scaling fitted on the training rows only, and sliding windows `(samples, timesteps, features)` that are
-views, not copies. Long-format tables (one sequence per id, layout B) are cut in slstm.sequences."""
+views, not copies. Long-format tables (one sequence per id, layout B) are cut in slstm.data.sequences."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pandas as pd
 from numpy.lib.stride_tricks import sliding_window_view
 
 from slstm import limits
-from slstm.datatypes import (  # re-exported: `from slstm.data import DataConfig` stays the public spelling
+from slstm.data.types import (  # re-exported by slstm.data: `from slstm.data import DataConfig`
     MAX_CLASSES,
     SCALINGS,
     TARGET_FORMS,
@@ -123,7 +123,7 @@ def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.
         check_columns(test, c, where="the test file")
     task, classes, codes = labels([frame] if test is None else [frame, test], c)
     if c.sequence_id is not None:
-        from slstm.sequences import prepare_sequences
+        from slstm.data.sequences import prepare_sequences
 
         return prepare_sequences(frame, c, task=task, classes=classes, codes=codes, test=test)
     if c.lookback > limits.MAX_TIMESTEPS:

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from slstm import limits
-from slstm.datatypes import DataConfig, Scaler, Split, Windows, missing_classes_note, numeric_values
+from slstm.data.types import DataConfig, Scaler, Split, Windows, missing_classes_note, numeric_values
 from slstm.defaults import offsets_dominate
 from slstm.errors import DataError, Message
 from slstm.text import quote
