@@ -1,16 +1,18 @@
-"""Suite-wide: tests that train in worker processes or drive a browser are `slow`, so
-`python -m pytest -m "not slow"` is a quick subset (units, doctests and AppTest pages)."""
+"""Suite-wide: tests that drive a browser, run a page in AppTest, train in worker processes or
+start a Python process per case are `slow`, so `python -m pytest -m "not slow"` is a quick
+subset (units and doctests of `slstm`); single slow unit tests carry `@pytest.mark.slow`."""
 
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).parent
-SLOW_FILES = {"test_jobs.py", "test_cli.py", "test_ray.py", "test_suite.py"}
+SLOW_DIRS = (HERE / "e2e", HERE / "pages")
+SLOW_FILES = {"test_jobs.py", "test_cli.py", "test_cli_verdict.py", "test_ray.py", "test_suite.py"}
 
 
 def pytest_collection_modifyitems(config, items):
     for item in items:  # every item of the run, not only this folder's: decide by path
         path = Path(item.path)
-        if (HERE / "e2e") in path.parents or (path.parent == HERE and path.name in SLOW_FILES):
+        if any(d in path.parents for d in SLOW_DIRS) or (path.parent == HERE and path.name in SLOW_FILES):
             item.add_marker(pytest.mark.slow)

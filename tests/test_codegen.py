@@ -107,6 +107,7 @@ def script_runs(tmp_path_factory):
     return results
 
 
+@pytest.mark.slow  # trains or starts a process per case
 @pytest.mark.parametrize("name", CASES)
 def test_generated_script_runs_and_trains(script_runs, name):
     returncode, out = script_runs[name]

@@ -63,6 +63,7 @@ def wait_all(pool, ids, timeout=180):
     raise AssertionError("sweep did not finish")
 
 
+@pytest.mark.slow  # trains or starts a process per case
 def test_a_2x2_sweep_stores_4_runs_and_a_restart_runs_none_again(store):
     t = np.arange(300)
     frame = pd.DataFrame({"v": np.sin(t / 5)})

@@ -38,6 +38,7 @@ def test_every_module_is_listed():
     assert len(MODULES) >= 30 and "slstm.jobs" in MODULES and "slstm.executors.local" in MODULES
 
 
+@pytest.mark.slow  # trains or starts a process per case
 @pytest.mark.parametrize("module", [m for m in MODULES if m not in OPTIONAL and m != "slstm.__main__"])
 def test_no_module_imports_streamlit(module):
     code = f"import sys, {module}; print('streamlit' in sys.modules, 'tensorflow' in sys.modules)"

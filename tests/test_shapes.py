@@ -53,6 +53,7 @@ def test_a_recurrent_layer_fed_2d_is_not_built_and_nothing_after_it():
     assert total_params(rows) is None
 
 
+@pytest.mark.slow  # trains or starts a process per case
 @KERAS
 @given(valid_specs(), st.integers(1, 6), st.integers(1, 4), st.integers(1, 3))
 def test_infer_shapes_matches_keras(spec, timesteps, features, outputs):
