@@ -270,11 +270,15 @@ def test_change_target_predictions_in_units_are_persistence_plus_the_networks_ou
     )
 
 
-def test_target_form_auto_predicts_the_change_on_a_trend_only():
+def test_target_form_auto_predicts_the_change_on_a_trend_or_a_short_series():
     t = np.arange(300.0)
     trend = prepare(pd.DataFrame({"v": 0.1 * t + np.sin(t)}), DataConfig(("v",), ("v",), target_form="auto"))
     cycle = prepare(pd.DataFrame({"v": np.sin(t / 5)}), DataConfig(("v",), ("v",), target_form="auto"))
     assert trend.config.target_form == "change" and cycle.config.target_form == "value"
+    # 180 rows: 126 training rows, 102 windows of 24 (value); 174 rows: 122 rows, 98 windows (change)
+    for rows, windows, form in ((180, 102, "value"), (174, 98, "change")):
+        w = prepare(pd.DataFrame({"v": np.sin(t[:rows] / 5)}), DataConfig(("v",), ("v",), target_form="auto"))
+        assert (len(w.train), w.config.target_form) == (windows, form)
     other = prepare(pd.DataFrame({"v": 0.1 * t, "x": np.sin(t)}), DataConfig(("x",), ("v",), target_form="auto"))
     assert other.config.target_form == "value"  # the network never sees the target: no last value to add to
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from slstm.defaults import has_trend, offsets_dominate, suggest_lookback
+from slstm.defaults import FEW_WINDOWS, has_trend, offsets_dominate, prefers_change, suggest_lookback
 
 
 @pytest.mark.parametrize(("period", "expected"), [(12, 12), (24, 24), (7, 7)])
@@ -18,6 +18,12 @@ def test_no_season_no_suggestion():
 def test_has_trend():
     t = np.arange(200.0)
     assert has_trend(t + np.sin(t)) and not has_trend(np.sin(t / 4)) and not has_trend(np.ones(10))
+
+
+def test_prefers_change_on_a_trend_or_too_few_windows():
+    cycle, rise = np.sin(np.arange(300.0) / 4), np.arange(300.0)
+    assert not prefers_change(cycle, FEW_WINDOWS) and prefers_change(cycle, FEW_WINDOWS - 1)
+    assert prefers_change(rise, 10_000)
 
 
 def test_offsets_dominate_without_and_with_labels():

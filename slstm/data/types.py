@@ -32,9 +32,10 @@ class DataConfig:
     the rows before its split (that is no leakage: scaling is fitted on the training rows only).
     `target_form="change"` (layout A, regression, every target also a feature): the network sees each step's
     change of the target columns and predicts the change from the last input value; forecasts are that
-    last value plus the predicted change. `"auto"` picks it when the training split shows a trend
-    (slstm.defaults.has_trend). `scaling="per_sequence"` (layout B) z-normalises each sequence on its own;
-    `"auto"` is "standard", or "per_sequence" where sequences differ mostly in offset and scale.
+    last value plus the predicted change. `"auto"` picks it when the training split shows a trend or
+    has fewer than 100 windows (slstm.defaults.prefers_change). `scaling="per_sequence"` (layout B)
+    z-normalises each sequence on its own; `"auto"` is "standard", or "per_sequence" where sequences differ
+    mostly in offset and scale.
     `prepare` resolves every "auto"; `Windows.config` holds the choice made.
     """
 

@@ -27,7 +27,7 @@ from slstm.data.types import (  # re-exported by slstm.data: `from slstm.data im
     missing_classes_note,
     numeric_values,
 )
-from slstm.defaults import has_trend
+from slstm.defaults import prefers_change
 from slstm.errors import DataError, Message
 
 __all__ = [
@@ -96,10 +96,12 @@ def resolve(frame: pd.DataFrame, c: DataConfig, task: str, n_train: int | None =
     if c.target_form == "auto":
         usable = task == "regression" and c.sequence_id is None and all(t in c.features for t in c.targets)
         rows = slice(0, n_train)
-        trend = usable and any(
-            has_trend(pd.to_numeric(frame[t].iloc[rows], errors="coerce").to_numpy("float64")) for t in c.targets
+        windows = (len(frame) if n_train is None else n_train) - c.lookback - c.horizon + 1
+        change = usable and any(
+            prefers_change(pd.to_numeric(frame[t].iloc[rows], errors="coerce").to_numpy("float64"), windows)
+            for t in c.targets
         )
-        changes["target_form"] = "change" if trend else "value"
+        changes["target_form"] = "change" if change else "value"
     if c.scaling == "auto" and c.sequence_id is None:
         changes["scaling"] = "standard"
     return dataclasses.replace(c, **changes) if changes else c
