@@ -10,7 +10,7 @@ aeon/datasets/data (Airline, ShampooSales, Lynx; UCR archive sets GunPoint, Arro
 BasicMotions; BSD-3 package; the UCR/UEA archive asks users to cite it). aeon's data files are read
 directly, without importing aeon (its own dependencies are not needed).
 
-    python -m bench.skill                 # every set (about 25 minutes on 2 cores)
+    python -m bench.skill                 # every set (about 17 minutes on 2 cores)
     python -m bench.skill --only co2,GunPoint
 """
 
