@@ -67,6 +67,20 @@ def data_config(args: argparse.Namespace, table):
     )
 
 
+def data_choice(path: str, config) -> dict:
+    """What the CLI's run records as its data choice: the file's digest (its bytes are not kept, as with an
+    upload), the roles named or defaulted, and the settings that differ from the app's defaults."""
+    import hashlib
+    from pathlib import Path
+
+    from slstm.choice import DEFAULTS, SETTINGS, DataChoice
+
+    digest = hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    settings = {k: getattr(config, k) for k in SETTINGS if getattr(config, k) != DEFAULTS.get(k)}
+    choice = DataChoice.of(f"upload:{digest}", target=config.targets[0], features=config.features, **settings)
+    return choice.to_dict()
+
+
 def data_advice(table, windows) -> dict:
     """What to tell the user before training: the data's notes (an empty split and how to get one) and a
     lookback suggested by the series' own seasonality."""
@@ -92,6 +106,7 @@ def cmd_train(args: argparse.Namespace) -> int:
     table = load_table(args.csv, args.missing)
     test_table = load_table(args.test_csv, args.missing) if args.test_csv else None
     config = data_config(args, table)
+    choice = data_choice(args.csv, config)
     kwargs = {"test_table": test_table.frame} if test_table is not None else {}
     windows = prepare(table.frame, config, **kwargs)  # fails here, fast, on bad data
     config = windows.config  # every "auto" resolved: the run records the choice made
@@ -121,6 +136,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             data_config=config_dict(config),
             train_config=train.to_dict(),
             name=args.name or "",
+            data_choice=choice,
         )
         executor = make_executor(args.executor, max_workers=1)
         pool = JobPool(store, max_workers=1, orphan_seconds=float("inf"), max_queued=float("inf"), executor=executor)
@@ -179,6 +195,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             if s in run.metrics
         },
         "data_config": run.data_config,
+        "data_choice": run.data_choice,
         **advice,
         "verdict": judged,
     }

@@ -1,6 +1,8 @@
+import hashlib
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 from support import ROOT
@@ -105,6 +107,13 @@ def test_train_json_on_a_sample_exported_to_csv(sample_csv):
     assert result["epochs_run"] == 2 and len(result["history"]["loss"]) == 2
     assert set(result["metrics"]) == {"val", "test"} and set(result["metrics"]["test"]) == {"rmse", "mae"}
     assert {"training mean", "persistence (last value)"} <= set(result["baselines"]["test"])
+    digest = hashlib.sha256(Path(sample_csv("sine_trend")).read_bytes()).hexdigest()
+    assert result["data_choice"] == {  # the run's record, as an upload's: digest, roles, settings that differ
+        "source": f"upload:{digest}",
+        "target": "value",
+        "features": ["value"],
+        "settings": {"lookback": 12},
+    }
 
 
 def test_train_classification_on_the_long_format_sample(sample_csv):
