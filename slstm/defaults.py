@@ -40,7 +40,16 @@ def prefers_change(values: np.ndarray, train_windows: int) -> bool:
     >>> prefers_change(np.sin(np.arange(500.0)), 476), prefers_change(np.sin(np.arange(70.0)), 46)
     (False, True)
     """
-    return train_windows < FEW_WINDOWS or has_trend(values)
+    return change_reason(values, train_windows) is not None
+
+
+def change_reason(values: np.ndarray, train_windows: int) -> str | None:
+    """Why "auto" predicts the change: "trend", "short" (fewer than FEW_WINDOWS training windows), or None.
+
+    >>> change_reason(np.arange(300.0), 276), change_reason(np.sin(np.arange(70.0)), 46)
+    ('trend', 'short')
+    """
+    return "trend" if has_trend(values) else "short" if train_windows < FEW_WINDOWS else None
 
 
 def autocorrelation(values: np.ndarray, max_lag: int) -> np.ndarray:

@@ -258,3 +258,18 @@ def test_a_bad_data_link_says_why_and_opens_the_default_sample():
     assert at.session_state["windows"].input_shape[1] == 24
     at.run()
     assert not at.error  # said once
+
+
+def test_auto_target_form_says_why_it_predicts_the_change_on_a_short_series():
+    cycle = b"year,flow\n" + b"".join(f"{1900 + i},{100 + (i * 37) % 23}\n".encode() for i in range(80))
+    at = app_test().run()
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="csv_upload").upload("flow.csv", cycle, "text/csv").run()
+    windows = at.session_state["windows"]
+    assert not at.exception and windows.config.target_form == "change" and len(windows.train) == 32
+    captions = " ".join(plain(c.value) for c in at.caption)
+    assert "Predict the change from the last input value" in captions
+    assert "only 32 windows (fewer than 100)" in captions
+    at.selectbox(key="target_form").set_value("value").run()  # the user's own choice needs no reason
+    assert at.session_state["windows"].config.target_form == "value"
+    assert "fewer than 100" not in " ".join(plain(c.value) for c in at.caption)
