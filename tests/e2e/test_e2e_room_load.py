@@ -30,6 +30,12 @@ def queue_seen(pages, seconds: float = 600) -> tuple[int, int]:
     return len(queued), finished
 
 
+def status_lines(page) -> list[str]:
+    """The lines of a Train page that speak of a run or the queue."""
+    text = page.get_by_test_id("stMain").inner_text(timeout=10_000)
+    return [line for line in text.splitlines() if re.search(r"run 1|queue|epoch|Stop|error", line, re.I)][:12]
+
+
 def test_four_attendees_train_at_once_and_each_keeps_their_own_run(browser, browser_context_args, app_url, shot):
     contexts = [browser.new_context(**browser_context_args) for _ in range(ATTENDEES)]
     try:
@@ -46,7 +52,8 @@ def test_four_attendees_train_at_once_and_each_keeps_their_own_run(browser, brow
         queued, finished = queue_seen(pages)
         if max(1, (os.cpu_count() or 1) // 2) < ATTENDEES:  # fewer trainers than attendees: someone waited
             assert queued, "no attendee saw their place in the queue"
-        assert finished == len(pages)
+        states = [status_lines(page) for page in pages]  # what each attendee saw, should one not finish
+        assert finished == len(pages), states
         for page in pages:
             expect(page.get_by_text(re.compile(r"run 1 · finished · \d+ epochs?"))).to_be_visible()
         shot(pages[-1], "room_load_last_attendee")
