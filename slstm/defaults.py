@@ -30,24 +30,17 @@ def has_trend(values: np.ndarray) -> bool:
     return bool(r * r >= TREND_R2)
 
 
-def prefers_change(values: np.ndarray, train_windows: int) -> bool:
-    """Whether "auto" predicts the change from the last input value: on a trend (has_trend), or with fewer
-    than FEW_WINDOWS training windows. With so few samples a network fed levels learns little more than
-    their mean and may end far from it; predicting the change starts from persistence, and early stopping
-    keeps the weights that did best on validation (bench/skill.py: Nile, 46 windows, test RMSE 1.99x
-    persistence as a value and 0.98x as a change; Lynx, 56 windows, 1.56x and 0.66x).
-
-    >>> prefers_change(np.sin(np.arange(500.0)), 476), prefers_change(np.sin(np.arange(70.0)), 46)
-    (False, True)
-    """
-    return change_reason(values, train_windows) is not None
-
-
 def change_reason(values: np.ndarray, train_windows: int) -> str | None:
-    """Why "auto" predicts the change: "trend", "short" (fewer than FEW_WINDOWS training windows), or None.
+    """Why "auto" predicts the change from the last input value: "trend" (has_trend), "short" (fewer than
+    FEW_WINDOWS training windows), or None (predict the value). With so few samples a network fed levels
+    learns little more than their mean and may end far from it; predicting the change starts from
+    persistence, and early stopping keeps the weights that did best on validation (bench/skill.py: Nile,
+    46 windows, test RMSE 1.99x persistence as a value and 0.98x as a change; Lynx, 56 windows, 1.56x, 0.66x).
 
     >>> change_reason(np.arange(300.0), 276), change_reason(np.sin(np.arange(70.0)), 46)
     ('trend', 'short')
+    >>> change_reason(np.sin(np.arange(500.0)), 476) is None
+    True
     """
     return "trend" if has_trend(values) else "short" if train_windows < FEW_WINDOWS else None
 

@@ -279,6 +279,11 @@ def test_target_form_auto_predicts_the_change_on_a_trend_or_a_short_series():
     for rows, windows, form in ((180, 102, "value"), (174, 98, "change")):
         w = prepare(pd.DataFrame({"v": np.sin(t[:rows] / 5)}), DataConfig(("v",), ("v",), target_form="auto"))
         assert (len(w.train), w.config.target_form) == (windows, form)
+        assert w.form_reason == ("short" if form == "change" else None)
+    assert (trend.form_reason, cycle.form_reason) == ("trend", None)
+    strided = DataConfig(("v",), ("v",), target_form="auto", stride=2)  # 102 rows' windows taken every 2nd: 51
+    w = prepare(pd.DataFrame({"v": np.sin(t[:180] / 5)}), strided)
+    assert (len(w.train), w.config.target_form, w.form_reason) == (51, "change", "short")
     other = prepare(pd.DataFrame({"v": 0.1 * t, "x": np.sin(t)}), DataConfig(("x",), ("v",), target_form="auto"))
     assert other.config.target_form == "value"  # the network never sees the target: no last value to add to
 

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from slstm.defaults import FEW_WINDOWS, has_trend, offsets_dominate, prefers_change, suggest_lookback
+from slstm.defaults import FEW_WINDOWS, change_reason, has_trend, offsets_dominate, suggest_lookback
 
 
 @pytest.mark.parametrize(("period", "expected"), [(12, 12), (24, 24), (7, 7)])
@@ -20,10 +20,10 @@ def test_has_trend():
     assert has_trend(t + np.sin(t)) and not has_trend(np.sin(t / 4)) and not has_trend(np.ones(10))
 
 
-def test_prefers_change_on_a_trend_or_too_few_windows():
+def test_change_reason_is_a_trend_or_too_few_windows():
     cycle, rise = np.sin(np.arange(300.0) / 4), np.arange(300.0)
-    assert not prefers_change(cycle, FEW_WINDOWS) and prefers_change(cycle, FEW_WINDOWS - 1)
-    assert prefers_change(rise, 10_000)
+    assert change_reason(cycle, FEW_WINDOWS) is None and change_reason(cycle, FEW_WINDOWS - 1) == "short"
+    assert change_reason(rise, 10_000) == "trend"
 
 
 def test_offsets_dominate_without_and_with_labels():

@@ -12,7 +12,7 @@ from pages.ui.frame import Frame
 from slstm.data import SCALINGS, TARGET_FORMS, TASKS, Windows
 from slstm.data.read import POLICIES, format_report
 from slstm.data.samples import DEFAULT_SAMPLE, SAMPLES
-from slstm.defaults import FEW_WINDOWS, change_reason, suggest_lookback
+from slstm.defaults import FEW_WINDOWS, suggest_lookback
 from slstm.errors import localize
 from slstm.i18n import translator
 from slstm.text import escape_markdown
@@ -190,11 +190,8 @@ def receives(f: Frame, windows: Windows, long_format: bool) -> None:
         scaled=_(f"data.scaled.{c.scaling}") + training_only,
     )
     form = " " + _(f"data.target_form_sentence.{c.target_form}") if not long_format else ""
-    if not long_format and c.target_form == "change" and st.session_state.get("target_form", "auto") == "auto":
-        train_values = pd.to_numeric(f.data.frame[c.targets[0]], errors="coerce").to_numpy("float64")
-        train_values = train_values[: windows.train.rows[1]]
-        if why := change_reason(train_values, len(windows.train)):  # say why "auto" chose the change
-            form += " " + _(f"data.target_form_why.{why}", windows=len(windows.train), few=FEW_WINDOWS)
+    if windows.form_reason:  # why "auto" chose the change
+        form += " " + _(f"data.target_form_why.{windows.form_reason}", windows=len(windows.train), few=FEW_WINDOWS)
     st.caption(escape_markdown(split_line + form + (_("data.padded") if windows.masked else "")))
     if windows.classes:
         classes_table = pd.DataFrame(windows.class_counts()).T.rename_axis(_("data.class_axis"))

@@ -33,7 +33,7 @@ class DataConfig:
     `target_form="change"` (layout A, regression, every target also a feature): the network sees each step's
     change of the target columns and predicts the change from the last input value; forecasts are that
     last value plus the predicted change. `"auto"` picks it when the training split shows a trend or
-    has fewer than 100 windows (slstm.defaults.prefers_change). `scaling="per_sequence"` (layout B)
+    has fewer than 100 windows (slstm.defaults.change_reason). `scaling="per_sequence"` (layout B)
     z-normalises each sequence on its own; `"auto"` is "standard", or "per_sequence" where sequences differ
     mostly in offset and scale.
     `prepare` resolves every "auto"; `Windows.config` holds the choice made.
@@ -169,6 +169,7 @@ class Windows:
     classes: tuple[str, ...] = ()  # classification: the class names, y holds indices into them
     masked: bool = False  # sequences were pre-padded with 0.0: the model needs keras.layers.Masking(mask_value=0.0)
     target_mean: np.ndarray | None = None  # regression: each target's mean over the training rows, in units
+    form_reason: str | None = None  # why target_form "auto" chose the change: "trend" or "short" (slstm.defaults)
 
     @property
     def timesteps(self) -> int:

@@ -27,7 +27,7 @@ from slstm.data.types import (  # re-exported by slstm.data: `from slstm.data im
     missing_classes_note,
     numeric_values,
 )
-from slstm.defaults import prefers_change
+from slstm.defaults import change_reason
 from slstm.errors import DataError, Message
 
 __all__ = [
@@ -51,12 +51,18 @@ __all__ = [
 ]
 
 
-def _windows(features: np.ndarray, targets: np.ndarray, lo: int, hi: int, c: DataConfig) -> Split:
-    """The samples whose target row(s) lie in rows [lo, hi); their inputs may start before lo."""
+def _window_starts(lo: int, hi: int, c: DataConfig) -> tuple[int, int]:
+    """The first window start and the number of windows whose target row(s) lie in rows [lo, hi)."""
     t, h = c.lookback, c.horizon
     first_y, last_y = (t if c.multi_step else t + h - 1), t + h - 1  # target rows, counted from a window's start
     s_first, s_last = max(0, lo - first_y), hi - 1 - last_y
-    n = (s_last - s_first) // c.stride + 1 if s_last >= s_first else 0
+    return s_first, ((s_last - s_first) // c.stride + 1 if s_last >= s_first else 0)
+
+
+def _windows(features: np.ndarray, targets: np.ndarray, lo: int, hi: int, c: DataConfig) -> Split:
+    """The samples whose target row(s) lie in rows [lo, hi); their inputs may start before lo."""
+    t, h = c.lookback, c.horizon
+    s_first, n = _window_starts(lo, hi, c)
     f = features.shape[1]
     if n <= 0:
         y_shape = (0, c.num_outputs) if targets.ndim == 2 else (0,)
@@ -68,7 +74,7 @@ def _windows(features: np.ndarray, targets: np.ndarray, lo: int, hi: int, c: Dat
         future = sliding_window_view(targets[t:], h, axis=0)  # (rows-t-h+1, k, h): rows after each window
         y = future.transpose(0, 2, 1)[pick].reshape(n, -1)
     else:
-        y = targets[s_first + last_y :][: (n - 1) * c.stride + 1 : c.stride]  # (n, k) or class indices (n,)
+        y = targets[s_first + t + h - 1 :][: (n - 1) * c.stride + 1 : c.stride]  # (n, k) or class indices (n,)
     return Split(x, np.ascontiguousarray(y), (s_first, hi), c.stride)
 
 
@@ -90,21 +96,19 @@ def _as_changes(splits: list[Split], kind: str) -> tuple[list[Split], Scaler]:
     return out, scaler
 
 
-def resolve(frame: pd.DataFrame, c: DataConfig, task: str, n_train: int | None = None) -> DataConfig:
-    """`c` with "auto" target_form and (layout A) scaling decided; layout B scaling is decided in sequences."""
-    changes = {}
+def resolve(frame: pd.DataFrame, c: DataConfig, task: str, n_train: int) -> tuple[DataConfig, str | None]:
+    """`c` with "auto" target_form and (layout A) scaling decided, and why "auto" chose the change ("trend",
+    "short": slstm.defaults.change_reason), or None; layout B scaling is decided in sequences."""
+    changes, reason = {}, None
     if c.target_form == "auto":
         usable = task == "regression" and c.sequence_id is None and all(t in c.features for t in c.targets)
-        rows = slice(0, n_train)
-        windows = (len(frame) if n_train is None else n_train) - c.lookback - c.horizon + 1
-        change = usable and any(
-            prefers_change(pd.to_numeric(frame[t].iloc[rows], errors="coerce").to_numpy("float64"), windows)
-            for t in c.targets
-        )
-        changes["target_form"] = "change" if change else "value"
+        windows = _window_starts(0, n_train, c)[1]
+        values = (pd.to_numeric(frame[t].iloc[:n_train], errors="coerce").to_numpy("float64") for t in c.targets)
+        reason = next((r for v in values if (r := change_reason(v, windows))), None) if usable else None
+        changes["target_form"] = "change" if reason else "value"
     if c.scaling == "auto" and c.sequence_id is None:
         changes["scaling"] = "standard"
-    return dataclasses.replace(c, **changes) if changes else c
+    return (dataclasses.replace(c, **changes) if changes else c), reason
 
 
 def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.DataFrame | object = None) -> Windows:
@@ -147,7 +151,7 @@ def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.
             rows=rows,
             fit=max(n_train - c.horizon, 1),
         )
-    c = resolve(frame, c, task, n_train)
+    c, form_reason = resolve(frame, c, task, n_train)
     change = c.target_form == "change"
     if change and task != "regression":
         raise DataError("dataerr.change_needs_numeric")
@@ -185,7 +189,17 @@ def prepare(table: pd.DataFrame | object, config: DataConfig, *, test_table: pd.
     if task == "classification":
         notes += missing_classes_note(classes, train.y)
     return Windows(
-        c, train, val, test_split, feature_scaler, target_scaler, tuple(notes), task, classes, target_mean=target_mean
+        c,
+        train,
+        val,
+        test_split,
+        feature_scaler,
+        target_scaler,
+        tuple(notes),
+        task,
+        classes,
+        target_mean=target_mean,
+        form_reason=form_reason,
     )
 
 
