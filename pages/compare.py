@@ -43,7 +43,7 @@ if windows is None:
     st.stop()
 try:  # the Train page's batch size (None: fitted to the data) and learning rate
     chosen = session.train_config(ss)
-    train = compare.sweep_config(chosen, epochs=epochs, patience=patience, train_samples=len(windows.train))
+    train = compare.sweep_config(chosen, epochs=epochs, patience=patience, windows=windows)
 except SlstmError as exc:
     st.error(exc.text(f.lang))
     st.stop()

@@ -28,3 +28,21 @@ def positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
     return value
+
+
+def patience_arg(text: str) -> int | str:
+    """--patience: "auto" (the app's choice, slstm.train.auto_patience), or epochs without progress (0 = off)."""
+    if text.strip().lower() == "auto":
+        return "auto"
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected auto or a whole number of epochs (0 = off), got {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected auto or a whole number of epochs (0 = off), got {text!r}")
+    return value
+
+
+def cli_patience(value: int | str) -> int | str | None:
+    """TrainConfig.patience for a parsed --patience: 0 turns early stopping off."""
+    return value if value == "auto" else value or None

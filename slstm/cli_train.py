@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from slstm.cli_args import load_spec, positive_int
+from slstm.cli_args import cli_patience, load_spec, patience_arg, positive_int
 from slstm.errors import SlstmError
 from slstm.executors import EXECUTORS, make_executor
 from slstm.problems import check_job, validate
@@ -97,10 +97,11 @@ def data_advice(table, windows) -> dict:
 
 def cmd_train(args: argparse.Namespace) -> int:
     from slstm.data import prepare
+    from slstm.i18n import t
     from slstm.jobs import JobInputs, JobPool
     from slstm.results import config_dict
     from slstm.runs import RunStore
-    from slstm.train import TrainConfig
+    from slstm.train import FEW_VAL_SEQUENCES, TrainConfig
 
     spec = load_spec(args.spec)
     table = load_table(args.csv, args.missing)
@@ -127,8 +128,11 @@ def cmd_train(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         seed=args.seed,
-        patience=args.patience or None,
-    ).resolved(len(windows.train))
+        patience=cli_patience(args.patience),
+    ).resolved(windows)
+    if args.patience == "auto" and train.patience is None:
+        why = t("train.patience_off", "en", count=len(windows.val), limit=FEW_VAL_SEQUENCES, epochs=train.epochs)
+        print(f"note: {why} Pass --patience N to stop early anyway.", file=sys.stderr)
     with RunStore() as store:
         run = store.create_run(
             workspace=CLI_WORKSPACE,
@@ -195,6 +199,7 @@ def cmd_train(args: argparse.Namespace) -> int:
             if s in run.metrics
         },
         "data_config": run.data_config,
+        "train_config": run.train_config,  # as it trained: the batch size and patience the app chose, resolved
         "data_choice": run.data_choice,
         **advice,
         "verdict": judged,
@@ -228,8 +233,8 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         seed=args.seed,
-        patience=args.patience or None,
-    ).resolved(len(windows.train))
+        patience=cli_patience(args.patience),
+    ).resolved(windows)
     cells = compare.plan_sweep(depths, widths, fingerprint=compare.fingerprint(config_dict(config), train.to_dict()))
     with RunStore() as store:
         executor = make_executor(args.executor)  # the same sweep on local processes or on a Ray cluster
@@ -278,7 +283,7 @@ def _ints(text: str, flag: str) -> list[int]:
 
 
 def _data_arguments(parser) -> None:
-    from slstm.train import TrainConfig  # NumPy only; TensorFlow stays unloaded
+    from slstm.train import AUTO_PATIENCE, FEW_VAL_SEQUENCES, TrainConfig  # NumPy only; TensorFlow stays unloaded
 
     defaults = TrainConfig()
     parser.add_argument("--csv", required=True)
@@ -296,9 +301,11 @@ def _data_arguments(parser) -> None:
     parser.add_argument("--epochs", type=positive_int, default=defaults.epochs)
     parser.add_argument(
         "--patience",
-        type=int,
-        default=defaults.patience,
-        help="early stopping on val_loss with the best weights restored (0 = off)",
+        type=patience_arg,
+        default="auto",
+        help=f"early stopping on val_loss with the best weights restored: epochs without progress, 0 = off "
+        f"(default auto: {AUTO_PATIENCE}, or off for a classifier with fewer than {FEW_VAL_SEQUENCES} validation "
+        "sequences)",
     )
     parser.add_argument(
         "--batch-size", type=positive_int, default=None, help="default: 32, or fewer on a small training set (8+)"

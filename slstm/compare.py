@@ -8,6 +8,7 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import pandas as pd
 
@@ -17,6 +18,9 @@ from slstm.runs import Run
 from slstm.shapes import InputShape, infer_shapes, total_params
 from slstm.spec import ArchitectureSpec, lstm_stack
 from slstm.train import TrainConfig
+
+if TYPE_CHECKING:
+    from slstm.data import Windows
 
 
 def best_val_loss(history: dict[str, list]) -> float | None:
@@ -253,7 +257,7 @@ def submit_sweep(
     from slstm.results import config_dict
 
     if windows is not None:
-        train_config = train_config.resolved(len(windows.train))
+        train_config = train_config.resolved(windows)
         for cell in cells:
             check_job(cell.spec, windows, train_config.epochs)
 
@@ -295,15 +299,15 @@ def latest_sweep(runs: list[Run]) -> tuple[str, list[int], list[int]] | None:
     return fp, depths, widths
 
 
-def sweep_config(chosen: TrainConfig, *, epochs: int, patience: int, train_samples: int) -> TrainConfig:
+def sweep_config(chosen: TrainConfig, *, epochs: int, patience: int, windows: Windows) -> TrainConfig:
     """A sweep's training settings: its own epoch budget and patience (0: no early stopping), with the batch size
-    (None: fitted to the data) and learning rate `chosen` on the Train page, resolved for `train_samples`."""
+    (None: fitted to the data) and learning rate `chosen` on the Train page, resolved for `windows`."""
     return TrainConfig(
         epochs=int(epochs),
         batch_size=chosen.batch_size,
         learning_rate=chosen.learning_rate,
         patience=int(patience) or None,
-    ).resolved(train_samples)
+    ).resolved(windows)
 
 
 def sweep_to_show(

@@ -228,7 +228,7 @@ def submit_cell(
     spec, config = cell_spec(params), data_config(grid)
     seed = sum(1 for a in assignments(rooms, grid) if a["cell"] == cell and a["run_id"] and a["workspace"] != workspace)
     windows = prepare(frame, config)
-    training = train_config(grid, params, seed).resolved(len(windows.train))
+    training = train_config(grid, params, seed).resolved(windows)
     check_job(spec, windows, training.epochs)
     pool.check_quota(workspace)
     run = store.create_run(

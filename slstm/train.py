@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import numpy as np
 
@@ -19,13 +19,17 @@ if TYPE_CHECKING:
 
 OPTIMIZERS = ("adam", "rmsprop", "sgd")
 AUTO_BATCH, MIN_AUTO_BATCH = 32, 8  # auto_batch's largest and smallest batch
+AUTO_PATIENCE = 20  # auto_patience's early-stopping patience, where it stops early at all
+FEW_VAL_SEQUENCES = 30  # a classifier validated on fewer sequences trains its whole budget (auto_patience)
 
 
 @dataclass(frozen=True)
 class TrainConfig:
     """Defaults that give a fair result without hand-tuning: up to 100 epochs, stopped when val_loss has
-    not improved for 20, with the best epoch's weights restored; a batch size that fits the training set
-    (`batch_size=None`, see auto_batch), so that the patience is never only a few gradient steps.
+    not improved for 20, with the best epoch's weights restored (`patience="auto"`, see auto_patience: off for
+    a classifier with very few validation sequences); a batch size that fits the training set
+    (`batch_size=None`, see auto_batch), so that the patience is never only a few gradient steps. Both are
+    fixed by resolved() before a run is recorded.
 
     Why 20 and not 10: a classifier often sits at the majority-class rate for a while before it finds its
     features (GunPoint in bench/skill.py: stopped after 11 epochs at 0.43 accuracy with a patience of 10, 0.97
@@ -37,7 +41,7 @@ class TrainConfig:
     optimizer: str = "adam"
     seed: int = 0
     clipnorm: float | None = None
-    patience: int | None = 20  # early stopping on val_loss, best weights restored; None = off
+    patience: int | Literal["auto"] | None = "auto"  # early stopping on val_loss, best weights restored; None = off
 
     def __post_init__(self) -> None:
         if self.optimizer not in OPTIMIZERS:
@@ -46,15 +50,39 @@ class TrainConfig:
             raise SlstmError("train.err_epochs", value=repr(self.epochs))
         if self.batch_size is not None and (not isinstance(self.batch_size, int) or self.batch_size < 1):
             raise SlstmError("train.err_batch", value=repr(self.batch_size))
+        if self.patience not in ("auto", None) and (not isinstance(self.patience, int) or self.patience < 1):
+            raise SlstmError("train.err_patience", value=repr(self.patience))
         if not self.learning_rate > 0:
             raise SlstmError("train.err_lr", value=repr(self.learning_rate))
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def resolved(self, train_samples: int) -> TrainConfig:
-        """This config with its batch size chosen for `train_samples` where it was left to the app."""
-        return self if self.batch_size is not None else replace(self, batch_size=auto_batch(train_samples))
+    def resolved(self, windows: Windows) -> TrainConfig:
+        """This config with what was left to the app chosen for `windows`: the batch size (auto_batch) and
+        the early-stopping patience (auto_patience)."""
+        config = self if self.batch_size is not None else replace(self, batch_size=auto_batch(len(windows.train)))
+        if config.patience == "auto":
+            config = replace(config, patience=auto_patience(task_of(windows), len(windows.val)))
+        return config
+
+
+def task_of(windows: Windows) -> str:
+    return getattr(windows, "task", "regression")
+
+
+def auto_patience(task: str, val_samples: int) -> int | None:
+    """The early-stopping patience the app chooses: AUTO_PATIENCE, or None (no early stopping: train the whole
+    epoch budget and keep the final weights) for a classifier validated on fewer than FEW_VAL_SEQUENCES
+    sequences. On so few, validation accuracy moves in steps of a sixth or a tenth and the loss is noisy, so
+    the epoch it picks is mostly luck, and those sequences are a large share of a small training file
+    (bench/skill.py, 100 epochs: BasicMotions, 6 validation sequences, test accuracy 0.750 stopped early and
+    0.975 without; ItalyPowerDemand, 10, 0.915 and 0.936; GunPoint, 8, 0.967 either way).
+
+    >>> auto_patience("classification", 6), auto_patience("classification", 40), auto_patience("regression", 6)
+    (None, 20, 20)
+    """
+    return None if task == "classification" and val_samples < FEW_VAL_SEQUENCES else AUTO_PATIENCE
 
 
 def auto_batch(train_samples: int) -> int:
@@ -117,7 +145,7 @@ def as_inputs(x: np.ndarray, y: np.ndarray | None, *, batch_size: int, shuffle: 
 
 def compile_for(model: keras.Model, windows: Windows, config: TrainConfig) -> None:
     """MSE (and MAE) for regression, sparse cross-entropy (and accuracy) for classification."""
-    if getattr(windows, "task", "regression") == "classification":
+    if task_of(windows) == "classification":
         model.compile(make_optimizer(config), loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     else:
         model.compile(make_optimizer(config), loss="mse", metrics=["mae"])
@@ -139,7 +167,7 @@ def fit(
     """
     import keras
 
-    config = config.resolved(len(windows.train))
+    config = config.resolved(windows)
     compile_for(model, windows, config)
     has_val = len(windows.val) > 0
     steps = max(1, -(-len(windows.train) // config.batch_size))

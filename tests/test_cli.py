@@ -138,6 +138,43 @@ def test_train_classification_on_the_long_format_sample(sample_csv):
     assert result["task"] == "classification"
     assert set(result["metrics"]["test"]) == {"accuracy"}
     assert result["baselines"]["test"]["majority class"]["accuracy"] == pytest.approx(1 / 3, abs=0.1)
+    assert result["train_config"]["patience"] == 20  # 36 validation sequences: early stopping on
+    assert "Early stopping is off" not in out.stderr
+
+
+def test_train_a_classifier_with_few_validation_sequences_without_early_stopping_and_say_why(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLSTM_HOME", str(tmp_path / "home"))
+    rows = [f"{k},{s},{(k * 7 + s) % 5 * 0.3:.1f},{'up' if k % 2 else 'down'}" for k in range(40) for s in range(6)]
+    path = tmp_path / "traces.csv"
+    path.write_text("trace,step,x,label\n" + "\n".join(rows) + "\n")
+    spec = '{"layers":[{"kind":"gru","units":4}]}'
+    common = ["train", "--csv", str(path), "--target", "label", "--sequence-id", "trace", "--spec", spec, "--json"]
+    out = cli_env(*common, "--epochs", "2")
+    assert out.returncode == 0, out.stderr[-2000:]
+    result = json.loads(out.stdout)
+    assert result["train_config"]["patience"] is None and result["epochs_run"] == 2
+    assert "note: Early stopping is off for this data: the validation split has only 6 sequences" in out.stderr
+    assert "--patience N" in out.stderr
+    chosen = cli_env(*common, "--epochs", "1", "--patience", "5")
+    assert chosen.returncode == 0 and json.loads(chosen.stdout)["train_config"]["patience"] == 5
+    assert "Early stopping is off" not in chosen.stderr
+
+
+@pytest.mark.parametrize(("text", "value"), [("auto", "auto"), ("AUTO", "auto"), ("0", None), ("7", 7)])
+def test_patience_flag(text, value):
+    from slstm.cli_args import cli_patience, patience_arg
+
+    assert cli_patience(patience_arg(text)) == value
+
+
+@pytest.mark.parametrize("text", ["-1", "soon", "2.5"])
+def test_a_bad_patience_flag_is_refused(text):
+    import argparse
+
+    from slstm.cli_args import patience_arg
+
+    with pytest.raises(argparse.ArgumentTypeError, match="expected auto or a whole number"):
+        patience_arg(text)
 
 
 @pytest.mark.parametrize(

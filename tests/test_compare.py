@@ -1,4 +1,5 @@
 import time
+from types import SimpleNamespace
 
 import numpy as np
 import pandas as pd
@@ -185,10 +186,12 @@ def test_a_sweeps_training_settings_keep_the_train_pages_batch_and_rate():
     from slstm.compare import sweep_config
 
     chosen = TrainConfig(batch_size=None, learning_rate=5e-3, optimizer="sgd", patience=7)
-    config = sweep_config(chosen, epochs=10, patience=0, train_samples=1000)
+    windows = SimpleNamespace(train=range(1000), val=range(5), task="classification")
+    config = sweep_config(chosen, epochs=10, patience=0, windows=windows)
     assert (config.epochs, config.patience, config.learning_rate) == (10, None, 5e-3)
     assert config.batch_size is not None and config.optimizer == "adam"  # fitted to the data; the sweep's own
-    assert sweep_config(TrainConfig(batch_size=16), epochs=3, patience=2, train_samples=1000).batch_size == 16
+    assert sweep_config(TrainConfig(batch_size=16), epochs=3, patience=2, windows=windows).patience == 2  # the sweep's
+    assert sweep_config(TrainConfig(batch_size=16), epochs=3, patience=2, windows=windows).batch_size == 16
 
 
 def test_the_sweep_shown_is_the_planned_one_once_on_record_else_the_latest(store):

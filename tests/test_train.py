@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -47,7 +49,17 @@ def test_a_callback_can_stop_training_after_the_current_epoch(windows):
     assert len(history["loss"]) == 1
 
 
-@pytest.mark.parametrize("bad", [{"optimizer": "lbfgs"}, {"epochs": 0}, {"batch_size": 0}, {"learning_rate": 0.0}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        {"optimizer": "lbfgs"},
+        {"epochs": 0},
+        {"batch_size": 0},
+        {"learning_rate": 0.0},
+        {"patience": 0},
+        {"patience": "soon"},
+    ],
+)
 def test_bad_train_config(bad):
     with pytest.raises(SlstmError):
         TrainConfig(**bad)
@@ -57,10 +69,31 @@ def test_bad_train_config(bad):
     ("samples", "batch"), [(10_000, 32), (256, 32), (255, 31), (100, 12), (64, 8), (40, 8), (3, 8)]
 )
 def test_the_batch_left_to_the_app_gives_a_small_set_about_8_steps_an_epoch(samples, batch):
-    config = TrainConfig().resolved(samples)
+    config = TrainConfig().resolved(split_sizes(samples, 50))
     assert config.batch_size == batch
-    assert TrainConfig(batch_size=64).resolved(samples).batch_size == 64  # a chosen batch is kept
-    assert config.resolved(10) == config  # resolved once, for the windows it was recorded with
+    assert TrainConfig(batch_size=64).resolved(split_sizes(samples, 50)).batch_size == 64  # a chosen batch is kept
+    assert config.resolved(split_sizes(10, 5)) == config  # resolved once, for the windows it was recorded with
+
+
+def split_sizes(train: int, val: int, task: str = "regression") -> SimpleNamespace:
+    """What resolved() reads of a Windows: the sizes of its splits and its task."""
+    return SimpleNamespace(train=range(train), val=range(val), task=task)
+
+
+@pytest.mark.parametrize(
+    ("task", "val", "patience"),
+    [("classification", 6, None), ("classification", 29, None), ("classification", 30, 20), ("regression", 6, 20)],
+)
+def test_early_stopping_left_to_the_app_is_off_for_a_classifier_with_few_validation_sequences(task, val, patience):
+    config = TrainConfig().resolved(split_sizes(200, val, task))
+    assert config.patience == patience
+    assert config.resolved(split_sizes(200, 100, task)) == config  # decided once, for the recorded windows
+
+
+def test_a_chosen_patience_or_none_is_kept_whatever_the_validation_split():
+    small = split_sizes(40, 5, "classification")
+    assert TrainConfig(patience=7).resolved(small).patience == 7
+    assert TrainConfig(patience=None).resolved(split_sizes(400, 100)).patience is None
 
 
 def test_fit_trains_with_the_batch_that_fits_the_training_set(windows):

@@ -17,7 +17,16 @@ from slstm.jobs import JobInputs
 from slstm.problems import check_job, cudnn_notes
 from slstm.runs import Run
 from slstm.text import escape_markdown
-from slstm.train import AUTO_BATCH, OPTIMIZERS, TrainConfig, auto_batch
+from slstm.train import (
+    AUTO_BATCH,
+    AUTO_PATIENCE,
+    FEW_VAL_SEQUENCES,
+    OPTIMIZERS,
+    TrainConfig,
+    auto_batch,
+    auto_patience,
+    task_of,
+)
 from slstm.verdict import verdict
 
 DEFAULTS = TrainConfig()  # early stopping on val_loss with the best weights restored, and an epoch budget for it
@@ -53,11 +62,13 @@ def settings(f: Frame) -> TrainConfig | None:
     optimizer = c[3].selectbox(_("train.optimizer"), OPTIMIZERS, key="optimizer", persist_state="session")
     with st.expander(_("train.more")):
         c = st.columns(3)
+        auto = auto_patience(task_of(windows), len(windows.val)) if windows is not None else AUTO_PATIENCE
         patience = c[0].number_input(
             _("train.patience"),
             0,
             100,
-            value=DEFAULTS.patience or 0,
+            value=None,
+            placeholder=_("train.patience_auto", value=auto or _("train.patience_auto_off")),
             key="patience",
             persist_state="session",
             help=_("train.patience_help"),
@@ -74,24 +85,28 @@ def settings(f: Frame) -> TrainConfig | None:
         )
         seed = c[2].number_input(_("train.seed"), 0, 2**31 - 1, value=0, key="seed", persist_state="session")
     try:
-        return TrainConfig(
+        config = TrainConfig(
             epochs=int(epochs),
             batch_size=int(batch) if batch is not None else None,
             learning_rate=float(lr),
             optimizer=optimizer,
             seed=int(seed),
             clipnorm=float(clipnorm) or None,
-            patience=int(patience) or None,
+            patience="auto" if patience is None else int(patience) or None,
         )
     except SlstmError as exc:
         st.error(exc.text(f.lang))
         return None
+    if patience is None and auto is None and windows is not None:
+        why = _("train.patience_off", count=len(windows.val), limit=FEW_VAL_SEQUENCES, epochs=int(epochs))
+        st.info(_("train.patience_off_ui", why=why), icon=":material/info:")
+    return config
 
 
 def start(f: Frame, config: TrainConfig) -> None:
     """Record a run with these settings and hand it to the pool (after the server's budgets and the queue)."""
     ss, windows, spec = st.session_state, f.windows, f.spec
-    config = config.resolved(len(windows.train))
+    config = config.resolved(windows)
     try:
         check_job(spec, windows, config.epochs, lang=f.lang)  # the server's budgets, before anything is recorded
         f.pool.check_quota(f.ws)  # before the run is recorded; submit checks again

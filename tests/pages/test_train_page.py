@@ -90,3 +90,43 @@ def test_an_invalid_stack_is_not_trained_and_points_to_the_fix():
     assert not at.exception
     assert "cannot be trained yet" in at.error[0].value
     assert not [b for b in at.button if b.key == "train"]
+
+
+TRACES = b"trace,step,x,y,label\n" + b"".join(
+    f"{k},{s},{(k * 7 + s) % 5 * 0.3:.1f},{s * 0.1 * (1 + k % 2):.1f},{'up' if k % 2 else 'down'}\n".encode()
+    for k in range(40)
+    for s in range(6)
+)
+
+
+def test_early_stopping_left_to_the_app_is_off_for_a_classifier_with_few_validation_sequences_and_says_why():
+    at = app_test().run()
+    at.radio(key="source").set_value("upload").run()
+    at.file_uploader(key="csv_upload").upload("traces.csv", TRACES, "text/csv").run()
+    at.selectbox(key="sequence_id").set_value("trace").run()
+    at.selectbox(key="target").set_value("label").run()
+    windows = at.session_state["windows"]
+    assert windows.task == "classification" and len(windows.val) < 30
+    at.session_state["spec"] = lstm_stack(4, 4)
+    at.switch_page("pages/train.py").run()
+    at.number_input(key="epochs").set_value(1).run()
+    assert at.number_input(key="patience").value is None and at.number_input(key="patience").placeholder == "auto: off"
+    notes = [plain(i.value) for i in at.info]
+    assert any(f"only {len(windows.val)} sequences (fewer than 30)" in n and "all 1 epochs" in n for n in notes), notes
+    at.button(key="train").click().run()
+    assert current_run(at).train_config["patience"] is None  # recorded as it trains: no early stopping
+    at = run_until(at, lambda at: current_run(at).status == "finished")
+    at.number_input(key="patience").set_value(5).run()  # chosen by the user: kept, and the note goes
+    assert not any("Early stopping is off" in plain(i.value) for i in at.info)
+    at.button(key="train").click().run()
+    assert current_run(at).train_config["patience"] == 5
+    run_until(at, lambda at: current_run(at).status == "finished")
+
+
+def test_early_stopping_left_to_the_app_is_on_for_the_default_sample():
+    at = open_train(epochs=1)
+    assert at.number_input(key="patience").placeholder == "auto: 20"
+    assert not any("Early stopping is off" in plain(i.value) for i in at.info)
+    at.button(key="train").click().run()
+    assert current_run(at).train_config["patience"] == 20
+    run_until(at, lambda at: current_run(at).status == "finished")
