@@ -10,7 +10,7 @@ import numpy as np
 TREND_R2 = 0.5  # a straight line explains at least half of the training split's variance: a trend
 MIN_SEASON, MAX_SEASON = 2, 400
 ACF_PEAK = 0.3  # an autocorrelation peak at least this high counts as a season
-FEW_WINDOWS = 100  # fewer training windows than this are too few to learn levels: predict the change
+LEVEL_WINDOWS = 100  # fewer training windows than this are too few to learn levels: predict the change
 OFFSET_SHARE = 0.5  # per-sequence means/stds explain at least half of the variance: offset and scale dominate
 
 
@@ -32,7 +32,7 @@ def has_trend(values: np.ndarray) -> bool:
 
 def change_reason(values: np.ndarray, train_windows: int) -> str | None:
     """Why "auto" predicts the change from the last input value: "trend" (has_trend), "short" (fewer than
-    FEW_WINDOWS training windows), or None (predict the value). With so few samples a network fed levels
+    LEVEL_WINDOWS training windows), or None (predict the value). With so few samples a network fed levels
     learns little more than their mean and may end far from it; predicting the change starts from
     persistence, and early stopping keeps the weights that did best on validation (bench/skill.py: Nile,
     46 windows, test RMSE 1.99x persistence as a value and 0.98x as a change; Lynx, 56 windows, 1.56x, 0.66x).
@@ -42,7 +42,7 @@ def change_reason(values: np.ndarray, train_windows: int) -> str | None:
     >>> change_reason(np.sin(np.arange(500.0)), 476) is None
     True
     """
-    return "trend" if has_trend(values) else "short" if train_windows < FEW_WINDOWS else None
+    return "trend" if has_trend(values) else "short" if train_windows < LEVEL_WINDOWS else None
 
 
 def autocorrelation(values: np.ndarray, max_lag: int) -> np.ndarray:

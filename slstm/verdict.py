@@ -9,7 +9,7 @@ import math
 from slstm.i18n import t
 
 SPLITS = ("val", "test")
-FEW_WINDOWS = 200  # fewer training samples than this: too few to learn much beyond a naive forecast
+TOO_FEW_SAMPLES = 200  # fewer training samples than this: too few to learn much beyond a naive forecast
 TREND_GAP = 3.0  # the training mean is this many times worse than persistence: the level drifts (a trend)
 MAJORITY_GAP = 0.005  # accuracy within half a point of the majority-class rate: it predicts that class only
 REASONS = ("no_evaluation", "trend", "few_windows", "majority", "overfitting", "underfitting", "naive_is_strong")
@@ -154,7 +154,7 @@ def _reason(metrics, history, splits, data_config, train_samples, depth, lang) -
         accuracy = (report.get("model") or {}).get("accuracy")
         if majority is not None and accuracy is not None and abs(accuracy - majority) <= MAJORITY_GAP:
             return "majority", {}
-    if train_samples is not None and train_samples < FEW_WINDOWS:
+    if train_samples is not None and train_samples < TOO_FEW_SAMPLES:
         return "few_windows", {"samples": train_samples}
     curve = _curve_reason(history, depth, lang)
     if curve is not None:

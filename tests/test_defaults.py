@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from slstm.defaults import FEW_WINDOWS, change_reason, has_trend, offsets_dominate, suggest_lookback
+from slstm.defaults import LEVEL_WINDOWS, change_reason, has_trend, offsets_dominate, suggest_lookback
 
 
 @pytest.mark.parametrize(("period", "expected"), [(12, 12), (24, 24), (7, 7)])
@@ -22,7 +22,7 @@ def test_has_trend():
 
 def test_change_reason_is_a_trend_or_too_few_windows():
     cycle, rise = np.sin(np.arange(300.0) / 4), np.arange(300.0)
-    assert change_reason(cycle, FEW_WINDOWS) is None and change_reason(cycle, FEW_WINDOWS - 1) == "short"
+    assert change_reason(cycle, LEVEL_WINDOWS) is None and change_reason(cycle, LEVEL_WINDOWS - 1) == "short"
     assert change_reason(rise, 10_000) == "trend"
 
 

@@ -12,7 +12,7 @@ from pages.ui.frame import Frame
 from slstm.data import SCALINGS, TARGET_FORMS, TASKS, Windows
 from slstm.data.read import POLICIES, format_report
 from slstm.data.samples import DEFAULT_SAMPLE, SAMPLES
-from slstm.defaults import FEW_WINDOWS, suggest_lookback
+from slstm.defaults import LEVEL_WINDOWS, suggest_lookback
 from slstm.errors import localize
 from slstm.i18n import translator
 from slstm.text import escape_markdown
@@ -191,7 +191,7 @@ def receives(f: Frame, windows: Windows, long_format: bool) -> None:
     )
     form = " " + _(f"data.target_form_sentence.{c.target_form}") if not long_format else ""
     if windows.form_reason:  # why "auto" chose the change
-        form += " " + _(f"data.target_form_why.{windows.form_reason}", windows=len(windows.train), few=FEW_WINDOWS)
+        form += " " + _(f"data.target_form_why.{windows.form_reason}", windows=len(windows.train), few=LEVEL_WINDOWS)
     st.caption(escape_markdown(split_line + form + (_("data.padded") if windows.masked else "")))
     if windows.classes:
         classes_table = pd.DataFrame(windows.class_counts()).T.rename_axis(_("data.class_axis"))
