@@ -87,13 +87,16 @@ def auto_patience(task: str, val_samples: int) -> int | None:
 
 def auto_batch(train_samples: int) -> int:
     """The batch size the app chooses: 32, or fewer on a small training set so that an epoch still has about
-    eight batches (never under 8). On 40 sequences a batch of 32 gives 2 gradient steps an epoch, and early
+    sixteen batches (never under 8). On 40 sequences a batch of 32 gives 2 gradient steps an epoch, and early
     stopping after 20 epochs without progress would then stop after 40 steps, before the model learned anything.
+    Sixteen rather than eight: small sets do better with smaller batches (bench/skill.py, 16 against 8 batches
+    an epoch: JapaneseVowels, 230 training sequences, batch 14 against 28, test accuracy 0.968 against 0.949;
+    Airline test RMSE 0.56 against 0.63 of persistence's, sunspots 0.63 against 0.68, El Niño 0.45 against 0.44).
 
-    >>> auto_batch(816), auto_batch(100), auto_batch(40)
+    >>> auto_batch(816), auto_batch(200), auto_batch(40)
     (32, 12, 8)
     """
-    return max(MIN_AUTO_BATCH, min(AUTO_BATCH, train_samples // 8))
+    return max(MIN_AUTO_BATCH, min(AUTO_BATCH, train_samples // 16))
 
 
 @dataclass(frozen=True)

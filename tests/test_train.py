@@ -66,9 +66,9 @@ def test_bad_train_config(bad):
 
 
 @pytest.mark.parametrize(
-    ("samples", "batch"), [(10_000, 32), (256, 32), (255, 31), (100, 12), (64, 8), (40, 8), (3, 8)]
+    ("samples", "batch"), [(10_000, 32), (512, 32), (511, 31), (200, 12), (128, 8), (40, 8), (3, 8)]
 )
-def test_the_batch_left_to_the_app_gives_a_small_set_about_8_steps_an_epoch(samples, batch):
+def test_the_batch_left_to_the_app_gives_a_small_set_about_16_steps_an_epoch(samples, batch):
     config = TrainConfig().resolved(split_sizes(samples, 50))
     assert config.batch_size == batch
     assert TrainConfig(batch_size=64).resolved(split_sizes(samples, 50)).batch_size == 64  # a chosen batch is kept
