@@ -36,7 +36,7 @@ else:
 st.divider()
 st.subheader(_("compare.sweep"))
 st.write(_("compare.sweep_intro"))
-depths, widths, epochs, patience = ui.sweep_grid(f)
+depths, widths, epochs, patience = ui.sweep_grid(f, runs)
 windows = f.windows
 if windows is None:
     st.error(escape_markdown(_("compare.no_data", error=f.data.error)))

@@ -299,6 +299,25 @@ def latest_sweep(runs: list[Run]) -> tuple[str, list[int], list[int]] | None:
     return fp, depths, widths
 
 
+DEPTH_CHOICES, WIDTH_CHOICES = tuple(range(1, 7)), (4, 8, 16, 32, 64, 128)  # what the Compare page offers
+
+
+def sweep_settings(runs: list[Run]) -> tuple[list[int], list[int], int, int]:
+    """What the Compare page's sweep form starts at: the workspace's latest sweep (its depths and widths among
+    those the page offers, its epochs per cell and patience, 0 = off), so that after a reload the form
+    describes the sweep shown below it; else depths 1-3, widths 16/32/64, 10 epochs, patience 3."""
+    last = latest_sweep(runs)
+    if last is not None:
+        fp, depths, widths = last
+        config = next(r.train_config for r in runs if r.train_config.get("sweep") == fp)
+        depths = [d for d in depths if d in DEPTH_CHOICES]
+        widths = [w for w in widths if w in WIDTH_CHOICES]
+        if depths and widths:
+            epochs = min(max(int(config.get("epochs") or 10), 1), 200)
+            return depths, widths, epochs, min(int(config.get("patience") or 0), 50)
+    return [1, 2, 3], [16, 32, 64], 10, 3
+
+
 def sweep_config(chosen: TrainConfig, *, epochs: int, patience: int, windows: Windows) -> TrainConfig:
     """A sweep's training settings: its own epoch budget and patience (0: no early stopping), with the batch size
     (None: fitted to the data) and learning rate `chosen` on the Train page, resolved for `windows`."""

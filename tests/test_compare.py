@@ -216,3 +216,17 @@ def test_the_sweep_shown_is_the_planned_one_once_on_record_else_the_latest(store
     assert [r.id for r in live_cells(cells, runs)] == [run.id] and live_cells(planned, runs) == []
     assert sweep_to_show(planned, "old", store.list_runs(WS)) == (planned, None)
     assert sweep_to_show(planned, "new", []) == (planned, None)
+
+
+def test_the_sweep_form_starts_at_the_latest_sweep_on_record(store):
+    from slstm.compare import sweep_settings
+
+    assert sweep_settings([]) == ([1, 2, 3], [16, 32, 64], 10, 3)  # nothing on record: the page's defaults
+    for cell in plan_sweep([1, 2], [8, 12], fingerprint="cli"):  # a CLI sweep may use widths the page lacks
+        train = {"sweep_cell": cell.key, "sweep": cell.fingerprint, "epochs": 400, "patience": None}
+        store.create_run(workspace=WS, spec=cell.spec.to_dict(), data_config={}, train_config=train)
+    assert sweep_settings(store.list_runs(WS)) == ([1, 2], [8], 200, 0)  # within what the form offers
+    for cell in plan_sweep([5], [12], fingerprint="odd"):  # none of its widths offered: the defaults
+        train = {"sweep_cell": cell.key, "sweep": cell.fingerprint, "epochs": 3, "patience": 2}
+        store.create_run(workspace=WS, spec=cell.spec.to_dict(), data_config={}, train_config=train)
+    assert sweep_settings(store.list_runs(WS)) == ([1, 2, 3], [16, 32, 64], 10, 3)

@@ -147,14 +147,18 @@ def curves(f: Frame, chosen: list[Run], histories: dict[str, dict]) -> None:
         st.plotly_chart(compare_plots.metric_bars(table, metric, labels=words("metric", f.lang)), key="metric_bars")
 
 
-def sweep_grid(f: Frame) -> tuple[list[int], list[int], int, int]:
-    """The sweep's depths, widths, epoch budget and patience."""
+def sweep_grid(f: Frame, runs: list[Run]) -> tuple[list[int], list[int], int, int]:
+    """The sweep's depths, widths, epoch budget and patience; the form starts at the workspace's latest sweep
+    (decided once a session, so the widgets keep their identity)."""
     _ = translator(f.lang)
+    if "sweep_start" not in st.session_state:
+        st.session_state["sweep_start"] = compare.sweep_settings(runs)
+    depths, widths, epochs, patience = st.session_state["sweep_start"]
     c = st.columns(4)
-    depths = c[0].multiselect(_("compare.depths"), list(range(1, 7)), default=[1, 2, 3], key="sweep_depths")
-    widths = c[1].multiselect(_("compare.widths"), [4, 8, 16, 32, 64, 128], default=[16, 32, 64], key="sweep_widths")
-    epochs = c[2].number_input(_("compare.epochs"), 1, 200, value=10, key="sweep_epochs")
-    patience = c[3].number_input(_("compare.patience"), 0, 50, value=3, key="sweep_patience")
+    depths = c[0].multiselect(_("compare.depths"), compare.DEPTH_CHOICES, default=depths, key="sweep_depths")
+    widths = c[1].multiselect(_("compare.widths"), compare.WIDTH_CHOICES, default=widths, key="sweep_widths")
+    epochs = c[2].number_input(_("compare.epochs"), 1, 200, value=epochs, key="sweep_epochs")
+    patience = c[3].number_input(_("compare.patience"), 0, 50, value=patience, key="sweep_patience")
     return depths, widths, epochs, patience
 
 

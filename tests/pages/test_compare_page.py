@@ -64,7 +64,13 @@ def test_a_small_sweep_runs_and_reads_its_result(monkeypatch):
     browser_cookies(monkeypatch, {COOKIE: at.session_state["ws"]})  # a reload: the browser sends its cookie
     fresh = app_test()
     fresh.run()
-    fresh.switch_page("pages/compare.py").run()  # a reload: widgets back at their defaults
+    fresh.switch_page("pages/compare.py").run()  # a reload: the form describes the sweep on record
+    assert (fresh.multiselect(key="sweep_depths").value, fresh.multiselect(key="sweep_widths").value) == ([1, 2], [4])
+    assert fresh.number_input(key="sweep_epochs").value == 1
+    assert fresh.button(key="run_sweep").label == "Run sweep (2 cells)"
+    assert any(m.value.startswith("Best: ") for m in fresh.markdown)
+    assert not any("Showing the latest sweep" in c.value for c in fresh.main.caption)  # it is the one described
+    fresh.number_input(key="sweep_epochs").set_value(2).run()  # another budget: a new sweep, none of it run yet
     assert any(
         "Showing the latest sweep in this workspace: depths [1, 2], widths [4]" in c.value for c in fresh.main.caption
     )
