@@ -46,9 +46,10 @@ shown = active or (runs[0].id if runs else None)
 if shown is None:
     st.caption(_("train.no_runs"))
     st.stop()
-if busy:
+every = ui.poll_every(f.pool.get(shown), f.store.get(shown))
+if every:
     ss["watching"] = shown
-st.fragment(ui.live_view, run_every=1 if busy else None)(f, shown)
+st.fragment(ui.live_view, run_every=every)(f, shown)
 run = f.store.get(shown)
 if run is None:  # deleted while this page was drawn
     st.info(_("train.deleted"))

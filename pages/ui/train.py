@@ -151,6 +151,18 @@ def _progress(f: Frame, job, run, history: dict) -> None:
         st.progress(0.0, text=_("train.starting"))
 
 
+LIVE = ("queued", "running")  # a run's stored statuses before its end
+
+
+def poll_every(job, run: Run | None) -> int | None:
+    """How often the live view redraws itself (seconds): every second while this server's pool has the job,
+    every 3 while only the store says it is live (its end not seen here yet), else never. The store's word
+    counts too so that a view drawn at any moment before the end is on record keeps polling until it is."""
+    if job is not None and not job.done:
+        return 1
+    return 3 if run is not None and run.status in LIVE else None
+
+
 def live_view(f: Frame, run_id: str) -> None:
     """Progress, curves and Stop; reruns itself every second while the job is alive."""
     ss, _ = st.session_state, translator(f.lang)
@@ -172,7 +184,7 @@ def live_view(f: Frame, run_id: str) -> None:
             args=(run_id,),
             help=_("train.stop_help"),
         )
-    elif ss.get("watching") == run_id:  # it just ended: redraw the whole page with its results
+    elif ss.get("watching") == run_id and run.status not in LIVE:  # it just ended: redraw with its results
         ss["watching"] = None
         st.rerun()
     if history["epoch"]:

@@ -130,3 +130,19 @@ def test_early_stopping_left_to_the_app_is_on_for_the_default_sample():
     at.button(key="train").click().run()
     assert current_run(at).train_config["patience"] == 20
     run_until(at, lambda at: current_run(at).status == "finished")
+
+
+def test_the_live_view_polls_while_the_pool_or_the_store_says_the_run_is_live():
+    from types import SimpleNamespace
+
+    from pages.ui.train import poll_every
+
+    def run(status):
+        return SimpleNamespace(status=status)
+
+    training, over = SimpleNamespace(done=False), SimpleNamespace(done=True)
+    assert poll_every(training, run("running")) == 1 and poll_every(training, run("queued")) == 1
+    # the pool has no job (or has it done) while the store still says live: keep looking until the end is there
+    assert poll_every(None, run("running")) == 3 and poll_every(over, run("queued")) == 3
+    assert poll_every(over, run("finished")) is None and poll_every(None, run("stopped")) is None
+    assert poll_every(None, None) is None
