@@ -50,9 +50,13 @@ def inputs(
     return JobInputs(run.id, workspace, frame if frame is not None else series(), config, spec, train)
 
 
-def wait(pool, run_id, *, until=lambda job: job.done, timeout=120):
+def wait(pool, run_id, *, until=lambda job: job.done, timeout=120, watch=True):
+    """Pump until `until(job)`; like a page showing the job, it tells the pool someone watches (unless `watch`
+    is False), so that a job slowed by a busy machine is not stopped as abandoned."""
     deadline = time.time() + timeout
     while time.time() < deadline:
+        if watch:
+            pool.touch(run_id)
         pool.pump()
         job = pool.get(run_id)
         if until(job):
@@ -161,7 +165,7 @@ def test_a_job_nobody_watches_is_stopped(store):
     pool = JobPool(store, max_workers=1, orphan_seconds=0.5)
     try:
         job_inputs = inputs(store, epochs=200, frame=series(2000), batch_size=8)
-        job = wait(pool, pool.submit(job_inputs).run_id, timeout=120)
+        job = wait(pool, pool.submit(job_inputs).run_id, timeout=120, watch=False)
         assert job.status == "stopped" and "nobody was watching" in job.message
     finally:
         pool.shutdown()

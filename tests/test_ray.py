@@ -84,8 +84,10 @@ def inputs(store, *, epochs=2, frame=None, seed=0, batch_size=16):
 
 
 def wait(pool, run_id, *, until=lambda job: job.done, timeout=180):
+    """Pump until `until(job)`, telling the pool someone watches, as a page showing the job does."""
     deadline = time.time() + timeout
     while time.time() < deadline:
+        pool.touch(run_id)
         pool.pump()
         job = pool.get(run_id)
         if until(job):
