@@ -25,9 +25,36 @@ _ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
 }
 
 
+_PRELOAD: list[threading.Thread] = []  # the one thread that imports Keras ahead of the first look inside
+_PRELOAD_LOCK = threading.Lock()
+
+
+def preload_keras() -> None:
+    """Import Keras (and TensorFlow) in a background thread, once per process: the server calls it when a run's
+    results are shown, so that opening Inspect next does not wait for that import (7 s on 2 idle cores, over
+    30 s on a machine busy with a room's training). Returns at once; load_model waits for the thread."""
+    with _PRELOAD_LOCK:
+        if _PRELOAD:
+            return
+        import importlib
+
+        thread = threading.Thread(target=importlib.import_module, args=("keras",), name="keras-preload", daemon=True)
+        _PRELOAD.append(thread)
+        thread.start()
+
+
+def _preloaded() -> None:
+    """Wait for preload_keras's import, if one runs: two threads importing TensorFlow at once may see it half made."""
+    with _PRELOAD_LOCK:
+        thread = _PRELOAD[0] if _PRELOAD else None
+    if thread is not None:
+        thread.join()
+
+
 def load_model(path: str, weights: str | None = None) -> keras.Model:
     """A saved model, read in safe mode and not compiled; with `weights` (another set of the same model's weights,
     e.g. before training), a copy holding them, so a model already loaded is never changed."""
+    _preloaded()
     import keras
 
     model = keras.saving.load_model(path, safe_mode=True, compile=False)
