@@ -20,29 +20,23 @@ def load_spec(text: str) -> ArchitectureSpec:
     return ArchitectureSpec.from_json(stripped)
 
 
-def positive_int(text: str) -> int:
+def _whole_number(text: str, minimum: int, expected: str) -> int:
     try:
         value = int(text)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"expected a positive whole number, got {text!r}")
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}") from None
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"expected {expected}, got {text!r}")
     return value
 
 
-def patience_arg(text: str) -> int | str:
-    """--patience: "auto" (the app's choice, slstm.train.auto_patience), or epochs without progress (0 = off)."""
+def positive_int(text: str) -> int:
+    return _whole_number(text, 1, "a positive whole number")
+
+
+def patience_arg(text: str) -> int | str | None:
+    """--patience as TrainConfig.patience: "auto" (the app's choice, slstm.train.auto_patience), epochs without
+    progress, or None for 0 (early stopping off)."""
     if text.strip().lower() == "auto":
         return "auto"
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected auto or a whole number of epochs (0 = off), got {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"expected auto or a whole number of epochs (0 = off), got {text!r}")
-    return value
-
-
-def cli_patience(value: int | str) -> int | str | None:
-    """TrainConfig.patience for a parsed --patience: 0 turns early stopping off."""
-    return value if value == "auto" else value or None
+    return _whole_number(text, 0, "auto or a whole number of epochs (0 = off)") or None

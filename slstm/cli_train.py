@@ -7,7 +7,7 @@ import json
 import sys
 import time
 
-from slstm.cli_args import cli_patience, load_spec, patience_arg, positive_int
+from slstm.cli_args import load_spec, patience_arg, positive_int
 from slstm.errors import SlstmError
 from slstm.executors import EXECUTORS, make_executor
 from slstm.problems import check_job, validate
@@ -128,7 +128,7 @@ def cmd_train(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         seed=args.seed,
-        patience=cli_patience(args.patience),
+        patience=args.patience,
     ).resolved(windows)
     if args.patience == "auto" and train.patience is None:
         why = t("train.patience_off", "en", count=len(windows.val), limit=FEW_VAL_SEQUENCES, epochs=train.epochs)
@@ -233,7 +233,7 @@ def cmd_sweep(args: argparse.Namespace) -> int:
         batch_size=args.batch_size,
         learning_rate=args.learning_rate,
         seed=args.seed,
-        patience=cli_patience(args.patience),
+        patience=args.patience,
     ).resolved(windows)
     cells = compare.plan_sweep(depths, widths, fingerprint=compare.fingerprint(config_dict(config), train.to_dict()))
     with RunStore() as store:

@@ -162,9 +162,9 @@ def test_train_a_classifier_with_few_validation_sequences_without_early_stopping
 
 @pytest.mark.parametrize(("text", "value"), [("auto", "auto"), ("AUTO", "auto"), ("0", None), ("7", 7)])
 def test_patience_flag(text, value):
-    from slstm.cli_args import cli_patience, patience_arg
+    from slstm.cli_args import patience_arg
 
-    assert cli_patience(patience_arg(text)) == value
+    assert patience_arg(text) == value
 
 
 @pytest.mark.parametrize("text", ["-1", "soon", "2.5"])
