@@ -8,7 +8,6 @@ from pages.ui import inspect as ui
 from pages.ui.frame import page_frame
 from slstm.figures import inspect as inspect_plots
 from slstm.i18n import translator
-from slstm.inspect import layer_outputs
 from slstm.shapes import layer_names
 from slstm.spec import ArchitectureSpec
 from slstm.text import escape_markdown
@@ -47,25 +46,20 @@ spec = ArchitectureSpec.from_dict(run.spec)
 names = layer_names(spec)
 recurrent = names[: len(spec.layers)]
 model_file = f.store.run_dir(run.id) / "model.keras"
-try:
-    model = ui.load(model_file, f.lang)
-except FileNotFoundError:  # deleted (or cleaned up) since the list was read
-    st.warning(_("inspect.model_gone"))
-    st.stop()
-
 x = split.x[sample : sample + 1]  # (1, timesteps, features)
-outputs = layer_outputs(model, x)
+inside = ui.look(f, model_file, x)  # every layer's output, the cells' internals, the prediction as it forms
+outputs = inside["outputs"]
 features = list(windows.config.features)
 st.plotly_chart(inspect_plots.input_window(x[0], features, labels=ui.words("input", f.lang)), key="input_window")
 
 layer = st.selectbox(_("inspect.layer"), names, index=len(recurrent) - 1, key="inspect_layer")
 ui.layer_output(f, spec, names, layer, outputs)
 if layer in recurrent and spec.layers[names.index(layer)].kind in ("lstm", "gru"):
-    ui.gates(f, model, layer, x, outputs)
+    ui.gates(f, layer, inside["internals"][layer])
 with st.expander(_("inspect.all_layers"), expanded=True):
     st.plotly_chart(inspect_plots.layer_stack(outputs, 0, labels=ui.words("stack", f.lang)), key="layer_stack")
 if spec.head == "dense" and getattr(windows, "task", "regression") == "regression":
-    ui.forming(f, model, x, outputs, split.y[sample])
+    ui.forming(f, inside["forming"][0], split.y[sample])
 
 st.subheader(_("inspect.compare"))
 mode = st.radio(
@@ -76,4 +70,4 @@ mode = st.radio(
     key="inspect_compare",
 )
 if mode != "nothing":
-    ui.compare(f, mode, model_file, model, split, sample, layer, outputs[layer][0])
+    ui.compare(f, mode, model_file, split, sample, layer, outputs[layer][0])

@@ -6,7 +6,8 @@ import streamlit as st
 from pages import serve_through_app
 from pages.ui import train as ui
 from pages.ui.frame import page_frame
-from slstm import inspect, results, session
+from pages.ui.resources import inspector
+from slstm import results, session
 from slstm.i18n import restate, translator
 from slstm.problems import validate
 from slstm.text import escape_markdown
@@ -59,7 +60,7 @@ if run.status == "failed":
 if not run.metrics or busy:
     st.stop()
 
-inspect.preload_keras()  # Inspect is the next step: its Keras import starts now, in the background
+inspector().warm()  # Inspect is the next step: its process starts importing Keras now, away from the server
 st.subheader(_("train.how_good"))
 st.caption(_("train.how_good_caption"))
 same_data = windows is not None and results.config_dict(windows.config) == run.data_config

@@ -1,7 +1,8 @@
 """Look inside a built stack: every layer's output in one forward pass (`layer_outputs`), and the gates, cell
-and hidden states of a recurrent layer recomputed in NumPy from the layer's own weights (`internals`).
-A run's saved model is read with `load_model`. Keras is imported inside the functions, so importing this module
-stays cheap."""
+and hidden states of a recurrent layer recomputed in NumPy from the layer's own weights (`internals`, through
+slstm.cells); `look_inside` gives all Inspect draws at once. A run's saved model is read with `load_model`.
+These need Keras, so they run in a worker (slstm.executors.inspector), never in the server; Keras is imported
+inside the functions, so importing this module stays cheap."""
 
 from __future__ import annotations
 
@@ -12,49 +13,19 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
+from slstm.cells import ACTIVATIONS, Cell, scan
+
 if TYPE_CHECKING:
     import keras
 
 _PROBES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # model -> its multi-output twin
 _PROBES_LOCK = threading.Lock()
-_ACTIVATIONS: dict[str, Callable[[np.ndarray], np.ndarray]] = {
-    "tanh": np.tanh,
-    "sigmoid": lambda z: 0.5 * (1.0 + np.tanh(0.5 * z)),  # = 1/(1+e^-z), without overflow for large -z
-    "linear": lambda z: z,
-    "relu": lambda z: np.maximum(z, 0.0),
-}
-
-
-_PRELOAD: list[threading.Thread] = []  # the one thread that imports Keras ahead of the first look inside
-_PRELOAD_LOCK = threading.Lock()
-
-
-def preload_keras() -> None:
-    """Import Keras (and TensorFlow) in a background thread, once per process: the server calls it when a run's
-    results are shown, so that opening Inspect next does not wait for that import (7 s on 2 idle cores, over
-    30 s on a machine busy with a room's training). Returns at once; load_model waits for the thread."""
-    with _PRELOAD_LOCK:
-        if _PRELOAD:
-            return
-        import importlib
-
-        thread = threading.Thread(target=importlib.import_module, args=("keras",), name="keras-preload", daemon=True)
-        _PRELOAD.append(thread)
-        thread.start()
-
-
-def _preloaded() -> None:
-    """Wait for preload_keras's import, if one runs: two threads importing TensorFlow at once may see it half made."""
-    with _PRELOAD_LOCK:
-        thread = _PRELOAD[0] if _PRELOAD else None
-    if thread is not None:
-        thread.join()
+_KINDS = {"LSTM": "lstm", "GRU": "gru", "SimpleRNN": "simple_rnn"}  # Keras class -> Cell.kind
 
 
 def load_model(path: str, weights: str | None = None) -> keras.Model:
     """A saved model, read in safe mode and not compiled; with `weights` (another set of the same model's weights,
     e.g. before training), a copy holding them, so a model already loaded is never changed."""
-    _preloaded()
     import keras
 
     model = keras.saving.load_model(path, safe_mode=True, compile=False)
@@ -102,117 +73,47 @@ def layer_outputs(model: keras.Model, x: np.ndarray) -> dict[str, np.ndarray]:
     return {layer.name: np.asarray(v) for layer, v in zip(_shown_layers(model), values, strict=True)}
 
 
-# --- the recurrent cells in NumPy ------------------------------------------------------------------------
+# --- a Keras layer as NumPy cells -------------------------------------------------------------------------
 
 
 def _activation(fn: Any) -> Callable[[np.ndarray], np.ndarray]:
     name = getattr(fn, "__name__", None)
-    if name in _ACTIVATIONS:
-        return _ACTIVATIONS[name]
+    if name in ACTIVATIONS:
+        return ACTIVATIONS[name]
     import keras
 
     return lambda z: keras.ops.convert_to_numpy(fn(keras.ops.convert_to_tensor(z)))  # any other Keras activation
 
 
-def _weights(cell: Any) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
-    kernel, recurrent = cell.kernel.numpy().astype(np.float64), cell.recurrent_kernel.numpy().astype(np.float64)
-    return kernel, recurrent, cell.bias.numpy().astype(np.float64) if cell.use_bias else None
+def cell_of(layer: Any) -> Cell:
+    """One direction of a Keras LSTM, GRU or SimpleRNN layer as a NumPy Cell holding its weights (float64)."""
+    cell, kind = layer.cell, _KINDS[type(layer).__name__]
+    weights = [cell.kernel.numpy(), cell.recurrent_kernel.numpy(), cell.bias.numpy() if cell.use_bias else None]
+    kernel, recurrent, bias = (None if w is None else w.astype(np.float64) for w in weights)
+    return Cell(
+        kind,
+        cell.units,
+        kernel,
+        recurrent,
+        bias,
+        activation=_activation(cell.activation),
+        recurrent_activation=_activation(getattr(cell, "recurrent_activation", None) or cell.activation),
+        reset_after=getattr(cell, "reset_after", True),
+        go_backwards=layer.go_backwards,
+        zero_output_for_mask=getattr(layer, "zero_output_for_mask", False),
+    )
 
 
-def _lstm_run(cell: Any, x: np.ndarray) -> tuple[np.ndarray, Callable, int]:
-    kernel, recurrent, bias = _weights(cell)  # (d, 4u), (u, 4u), (4u,); blocks i, f, c, o
-    act, gate, u = _activation(cell.activation), _activation(cell.recurrent_activation), cell.units
-    xw = x @ kernel + (0.0 if bias is None else bias)  # (batch, T, 4u)
-
-    def step(xw_t: np.ndarray, state: tuple) -> tuple[dict, tuple]:
-        h, c = state  # (batch, u) each
-        z = xw_t + h @ recurrent  # (batch, 4u)
-        i, f, g, o = gate(z[:, :u]), gate(z[:, u : 2 * u]), act(z[:, 2 * u : 3 * u]), gate(z[:, 3 * u :])
-        c = f * c + i * g
-        return {"input_gate": i, "forget_gate": f, "candidate": g, "output_gate": o}, (o * act(c), c)
-
-    return xw, step, 2
-
-
-def _gru_run(cell: Any, x: np.ndarray) -> tuple[np.ndarray, Callable, int]:
-    kernel, recurrent, bias = _weights(cell)  # (d, 3u), (u, 3u), (2, 3u) with reset_after; blocks z, r, h
-    act, gate, u = _activation(cell.activation), _activation(cell.recurrent_activation), cell.units
-    if bias is None:
-        bias = np.zeros((2, 3 * u) if cell.reset_after else (3 * u,))
-    input_bias, recurrent_bias = (bias[0], bias[1]) if cell.reset_after else (bias, 0.0)
-    xw = x @ kernel + input_bias  # (batch, T, 3u)
-
-    def step(xw_t: np.ndarray, state: tuple) -> tuple[dict, tuple]:
-        (h,) = state  # (batch, u)
-        if cell.reset_after:  # Keras' default (and cuDNN's): the reset gate scales h @ U_h
-            inner = h @ recurrent + recurrent_bias  # (batch, 3u)
-            z, r = gate(xw_t[:, :u] + inner[:, :u]), gate(xw_t[:, u : 2 * u] + inner[:, u : 2 * u])
-            hh = act(xw_t[:, 2 * u :] + r * inner[:, 2 * u :])
-        else:  # the reset gate scales h before U_h
-            inner = h @ recurrent[:, : 2 * u]
-            z, r = gate(xw_t[:, :u] + inner[:, :u]), gate(xw_t[:, u : 2 * u] + inner[:, u:])
-            hh = act(xw_t[:, 2 * u :] + (r * h) @ recurrent[:, 2 * u :])
-        return {"update_gate": z, "reset_gate": r, "candidate": hh}, (z * h + (1.0 - z) * hh,)
-
-    return xw, step, 1
-
-
-def _simple_rnn_run(cell: Any, x: np.ndarray) -> tuple[np.ndarray, Callable, int]:
-    kernel, recurrent, bias = _weights(cell)  # (d, u), (u, u), (u,)
-    act = _activation(cell.activation)
-    xw = x @ kernel + (0.0 if bias is None else bias)  # (batch, T, u)
-
-    def step(xw_t: np.ndarray, state: tuple) -> tuple[dict, tuple]:
-        z = xw_t + state[0] @ recurrent  # (batch, u)
-        return {"pre_activation": z}, (act(z),)
-
-    return xw, step, 1
-
-
-def _scan(layer: Any, x: np.ndarray, mask: np.ndarray | None, run: Callable) -> dict[str, np.ndarray]:
-    """Run one direction over `x` (batch, T, d) as Keras does, masks included; arrays in original time order."""
-    x = np.asarray(x, dtype=np.float64)
-    if x.ndim != 3:
-        raise ValueError(f"Expected the layer's input as (batch, timesteps, features); received shape {x.shape}.")
-    keep = None if mask is None else np.asarray(mask, bool)  # (batch, T), True where a step is real
-    if layer.go_backwards:
-        x, keep = x[:, ::-1], None if keep is None else keep[:, ::-1]
-    xw, step, num_states = run(layer.cell, x)
-    batch, steps, u = x.shape[0], x.shape[1], layer.cell.units
-    state = tuple(np.zeros((batch, u)) for _ in range(num_states))  # h (and c), starting at zeros
-    zero_output = getattr(layer, "zero_output_for_mask", False)  # set by Bidirectional when returning sequences
-    records: dict[str, np.ndarray] = {}
-    for t in range(steps):
-        parts, new_state = step(xw[:, t], state)
-        hidden = new_state[0]
-        if keep is not None:  # a masked step is skipped: no gates, the state carried over
-            k = keep[:, t, None]  # (batch, 1)
-            new_state = tuple(np.where(k, new, old) for new, old in zip(new_state, state, strict=True))
-            parts = {name: np.where(k, v, np.nan) for name, v in parts.items()}
-            hidden = np.where(k, new_state[0], 0.0) if zero_output else new_state[0]
-        state = new_state
-        if num_states == 2:
-            parts["cell"] = state[1]
-        parts["hidden"] = hidden
-        for name, v in parts.items():
-            if name not in records:
-                records[name] = np.empty((batch, steps, u), np.float32)
-            records[name][:, t] = v
-    if layer.go_backwards:  # back to the original time order
-        records = {name: np.ascontiguousarray(v[:, ::-1]) for name, v in records.items()}
-    return records
-
-
-def _internals(layer: Any, x: np.ndarray, mask: np.ndarray | None, kind: str, run: Callable) -> dict:
+def _internals(layer: Any, x: np.ndarray, mask: np.ndarray | None, kind: str) -> dict:
     import keras
 
     inner = layer.forward_layer if isinstance(layer, keras.layers.Bidirectional) else layer
     if type(inner).__name__ != kind:
         raise TypeError(f"Expected a {kind} layer (or Bidirectional({kind})); received {type(inner).__name__}.")
     if inner is not layer:
-        forward, backward = layer.forward_layer, layer.backward_layer
-        return {"forward": _scan(forward, x, mask, run), "backward": _scan(backward, x, mask, run)}
-    return _scan(layer, x, mask, run)
+        forward, backward = cell_of(layer.forward_layer), cell_of(layer.backward_layer)
+        return {"forward": scan(forward, x, mask), "backward": scan(backward, x, mask)}
+    return scan(cell_of(layer), x, mask)
 
 
 def lstm_internals(layer: Any, x: np.ndarray, *, mask: np.ndarray | None = None) -> dict:
@@ -234,7 +135,7 @@ def lstm_internals(layer: Any, x: np.ndarray, *, mask: np.ndarray | None = None)
     >>> lstm_internals(layer, np.ones((2, 5, 4)))["cell"].shape
     (2, 5, 3)
     """
-    return _internals(layer, x, mask, "LSTM", _lstm_run)
+    return _internals(layer, x, mask, "LSTM")
 
 
 def gru_internals(layer: Any, x: np.ndarray, *, mask: np.ndarray | None = None) -> dict:
@@ -244,7 +145,7 @@ def gru_internals(layer: Any, x: np.ndarray, *, mask: np.ndarray | None = None) 
     update rule h_t = z * h_(t-1) + (1 - z) * candidate (z near 1 keeps the old state). Bidirectional layers
     and `mask` as in lstm_internals.
     """
-    return _internals(layer, x, mask, "GRU", _gru_run)
+    return _internals(layer, x, mask, "GRU")
 
 
 def simple_rnn_internals(layer: Any, x: np.ndarray, *, mask: np.ndarray | None = None) -> dict:
@@ -252,7 +153,7 @@ def simple_rnn_internals(layer: Any, x: np.ndarray, *, mask: np.ndarray | None =
 
     Bidirectional layers and `mask` as in lstm_internals.
     """
-    return _internals(layer, x, mask, "SimpleRNN", _simple_rnn_run)
+    return _internals(layer, x, mask, "SimpleRNN")
 
 
 _RUNS = {"LSTM": lstm_internals, "GRU": gru_internals, "SimpleRNN": simple_rnn_internals}
@@ -332,3 +233,14 @@ def head_over_time(model: keras.Model, x: np.ndarray, *, outputs: dict | None = 
     for later in layers[top + 1 :]:  # Dense layers act on the last axis, so on every timestep at once
         seq = keras.ops.convert_to_numpy(later(seq.astype(np.float32)))
     return np.asarray(seq)
+
+
+def look_inside(model: keras.Model, x: np.ndarray) -> dict:
+    """Everything Inspect draws for the batch `x`, as plain arrays: {"outputs": every shown layer's output,
+    "internals": each recurrent layer's gates and states (as `internals` gives them), "forming": the prediction
+    as it forms (head_over_time), or None where the model has no recurrent layer}. One forward pass."""
+    outputs = layer_outputs(model, x)
+    recurrent = [layer.name for layer in _shown_layers(model) if _kind(layer)]
+    found = {name: internals(model, name, x, outputs=outputs) for name in recurrent}
+    forming = head_over_time(model, x, outputs=outputs) if recurrent else None
+    return {"outputs": outputs, "internals": found, "forming": forming}

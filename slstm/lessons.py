@@ -1,7 +1,6 @@
 """The Learn page's lessons as plain data: their texts (slstm/lessons/<lang>.toml, checked to have the same
 fields and the same code in every language), the flags an instructor's link uses to hide controls, and the small
-live examples each lesson computes with the app's own core. TensorFlow is imported only inside the two Keras
-examples."""
+live examples each lesson computes with the app's own core, in NumPy (no TensorFlow: the server draws them)."""
 
 from __future__ import annotations
 
@@ -19,6 +18,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from slstm.cells import Cell, scan
 from slstm.data import DataConfig, prepare
 from slstm.data.samples import sine_trend
 from slstm.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
@@ -256,15 +256,16 @@ def window_table(lookback: int, values: tuple[float, ...] = SERIES) -> tuple[pd.
 
 
 def lstm_output(return_sequences: bool) -> np.ndarray:
-    """LSTM(1) with fixed weights on TINY_INPUT shaped (1, 3, 1), computed by Keras: (1, 1), or (1, 3, 1) with
-    return_sequences=True (whose last step equals the (1, 1) output)."""
-    from slstm.model import build_model
+    """LSTM(1) with fixed weights on TINY_INPUT shaped (1, 3, 1), as Keras computes it (slstm.cells, checked against
+    Keras in the tests): (1, 1), or (1, 3, 1) with return_sequences=True (whose last step equals the (1, 1) output).
 
-    spec = PRESETS["lstm_sequences" if return_sequences else "lstm_output"].spec
-    model = build_model(spec, InputShape(timesteps=3, features=1, sequence_target=return_sequences))
-    model.get_layer("lstm_1").set_weights([np.asarray(w, "float32") for w in TINY_WEIGHTS])
-    x = np.asarray(TINY_INPUT, "float32").reshape(1, 3, 1)  # (samples, timesteps, features)
-    return np.asarray(model.predict_on_batch(x))
+    >>> lstm_output(False).shape, lstm_output(True).shape
+    ((1, 1), (1, 3, 1))
+    """
+    kernel, recurrent, bias = (np.asarray(w, np.float64) for w in TINY_WEIGHTS)
+    x = np.asarray(TINY_INPUT, np.float64).reshape(1, 3, 1)  # (samples, timesteps, features)
+    hidden = scan(Cell("lstm", 1, kernel, recurrent, bias), x)["hidden"]  # (1, 3, 1)
+    return hidden if return_sequences else hidden[:, -1]
 
 
 def gate_weights() -> list[np.ndarray]:
@@ -285,16 +286,10 @@ def gate_input(timesteps: int = 72) -> np.ndarray:
 
 
 def gate_demo() -> tuple[np.ndarray, dict[str, np.ndarray]]:
-    """(input (1, T, 1), lstm_internals of the hand-weighted LSTM(3) for it): gates, cell, hidden (1, T, 3)."""
-    from slstm.inspect import lstm_internals
-    from slstm.model import build_model
-
+    """(input (1, T, 1), the internals of the hand-weighted LSTM(3) for it): gates, cell, hidden (1, T, 3)."""
     x = gate_input()
-    spec = ArchitectureSpec(layers=(LayerSpec("lstm", 3, return_sequences=True),), head="none")
-    model = build_model(spec, InputShape(timesteps=x.shape[1], features=1, outputs=3, sequence_target=True))
-    layer = model.get_layer("lstm_1")
-    layer.set_weights(gate_weights())
-    return x, lstm_internals(layer, x)
+    kernel, recurrent, bias = (w.astype(np.float64) for w in gate_weights())
+    return x, scan(Cell("lstm", 3, kernel, recurrent, bias), x)
 
 
 def illustrative_sweep() -> pd.DataFrame:

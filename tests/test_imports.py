@@ -31,6 +31,10 @@ LIGHT = {  # answer without TensorFlow: the app's first page, shapes, data, the 
     "slstm.compare",
     "slstm.limits",
     "slstm.text",
+    "slstm.cells",  # Learn's live examples, drawn by the server
+    "slstm.lessons",
+    "slstm.inspect",
+    "slstm.executors.inspector",
 }
 
 

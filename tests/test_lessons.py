@@ -260,11 +260,29 @@ def _numpy_lstm(x: np.ndarray) -> list[float]:
     return out
 
 
-def test_lstm_output_is_computed_by_keras_with_the_lessons_weights():
+def test_lstm_output_is_what_keras_computes_with_the_lessons_weights():
+    from slstm.model import build_model
+
     last, sequences = lessons.lstm_output(False), lessons.lstm_output(True)
     assert last.shape == (1, 1) and sequences.shape == (1, 3, 1)
     assert sequences[0, -1, 0] == pytest.approx(last[0, 0], abs=1e-6)
     np.testing.assert_allclose(sequences[0, :, 0], _numpy_lstm(np.asarray(lessons.TINY_INPUT)), atol=1e-5)
+    for return_sequences, ours in ((False, last), (True, sequences)):
+        spec = PRESETS["lstm_sequences" if return_sequences else "lstm_output"].spec
+        model = build_model(spec, InputShape(timesteps=3, features=1, sequence_target=return_sequences))
+        model.get_layer("lstm_1").set_weights([np.asarray(w, "float32") for w in lessons.TINY_WEIGHTS])
+        keras_says = model.predict_on_batch(np.asarray(lessons.TINY_INPUT, "float32").reshape(1, 3, 1))
+        np.testing.assert_allclose(ours, keras_says, atol=1e-5)
+
+
+def test_the_gate_demo_is_what_keras_computes_with_the_hand_weights():
+    import keras
+
+    x, internals = lessons.gate_demo()
+    layer = keras.layers.LSTM(3, return_sequences=True)
+    layer.build((1, x.shape[1], 1))
+    layer.set_weights(lessons.gate_weights())
+    np.testing.assert_allclose(internals["hidden"], layer(x.astype("float32")), atol=1e-5)
 
 
 def test_the_hand_weighted_units_do_their_jobs():

@@ -1,5 +1,6 @@
-"""The Inspect page's sections: the runs it can look inside and their models (loaded once per file), the chosen
-layer's output, the gates of an LSTM or GRU, the head forming its prediction, and the comparison."""
+"""The Inspect page's sections: the runs it can look inside, a look inside one (computed by the server's
+inspector process, cached per model file and sample), the chosen layer's output, the gates of an LSTM or GRU, the
+head forming its prediction, and the comparison."""
 
 from __future__ import annotations
 
@@ -9,10 +10,11 @@ import numpy as np
 import streamlit as st
 
 from pages.ui.frame import Frame
+from pages.ui.resources import inspector
 from slstm.data import Split
+from slstm.errors import SlstmError
 from slstm.figures import inspect as inspect_plots
 from slstm.i18n import labels, t, translator
-from slstm.inspect import head_over_time, internals, layer_outputs, load_model
 from slstm.results import config_dict
 from slstm.spec import ArchitectureSpec
 
@@ -32,15 +34,25 @@ def inspectable_runs(f: Frame) -> list:
     ]
 
 
-def load(model_file: Path, lang: str, weights: Path | None = None):
-    """A run's model, loaded once per file and only read afterwards; `weights` swaps in another set of the run's
-    weights (e.g. before training) on a copy. FileNotFoundError when the model file is gone."""
+@st.cache_data(max_entries=512, show_spinner=False)
+def _look(model: str, mtime: float, weights: str | None, x: bytes, shape: tuple[int, ...]) -> dict:
+    return inspector().look(model, np.frombuffer(x, np.float32).reshape(shape), weights=weights)
 
-    @st.cache_resource(max_entries=8, show_spinner=t("inspect.loading", lang))  # redecorated: the spinner's language
-    def cached(path: str, mtime: float, weights: str | None = None):
-        return load_model(path, weights)
 
-    return cached(str(model_file), model_file.stat().st_mtime, str(weights) if weights else None)
+def look(f: Frame, model_file: Path, x: np.ndarray, weights: Path | None = None) -> dict:
+    """look_inside(model, x) for a run's model (or, with `weights`, another set of its weights), computed in the
+    inspector process and kept per file and sample, so a second look is instant. Stops the page with a message
+    when the model is gone or the look fails."""
+    x = np.ascontiguousarray(x, np.float32)
+    try:
+        mtime = model_file.stat().st_mtime + (weights.stat().st_mtime if weights else 0.0)
+        with st.spinner(t("inspect.loading", f.lang)):
+            return _look(str(model_file), mtime, str(weights) if weights else None, x.tobytes(), x.shape)
+    except FileNotFoundError:  # deleted (or cleaned up) since the list was read
+        st.warning(t("inspect.model_gone", f.lang))
+    except SlstmError as exc:
+        st.error(exc.text(f.lang))
+    st.stop()
 
 
 def layer_output(f: Frame, spec: ArchitectureSpec, names: list[str], layer: str, outputs: dict) -> None:
@@ -71,11 +83,10 @@ def layer_output(f: Frame, spec: ArchitectureSpec, names: list[str], layer: str,
     st.plotly_chart(bars, key="layer_bars")
 
 
-def gates(f: Frame, model, layer: str, x: np.ndarray, outputs: dict) -> None:
+def gates(f: Frame, layer: str, parts: dict) -> None:
     """Inside an LSTM or GRU: its gates, cell and hidden states over the timesteps (one direction at a time)."""
     _ = translator(f.lang)
     st.subheader(_("inspect.inside"))
-    parts = internals(model, layer, x, outputs=outputs)
     if "forward" in parts:
         direction = st.radio(
             _("inspect.direction"),
@@ -93,17 +104,16 @@ def gates(f: Frame, model, layer: str, x: np.ndarray, outputs: dict) -> None:
             st.caption(notes[key])
 
 
-def forming(f: Frame, model, x: np.ndarray, outputs: dict, target: np.ndarray) -> None:
-    """How a dense head's prediction forms over the timesteps, against the target."""
+def forming(f: Frame, over_time: np.ndarray, target: np.ndarray) -> None:
+    """How a dense head's prediction forms over the timesteps (timesteps, outputs), against the target."""
     _ = translator(f.lang)
     st.subheader(_("inspect.forming"))
-    over_time = head_over_time(model, x, outputs=outputs)[0]  # (timesteps, outputs)
     figure = inspect_plots.prediction_over_time(over_time, target=target, labels=words("forming", f.lang))
     st.plotly_chart(figure, key="forming")
     st.caption(_("inspect.forming_caption"))
 
 
-def compare(f: Frame, mode: str, model_file: Path, model, split: Split, sample: int, layer: str, values) -> None:
+def compare(f: Frame, mode: str, model_file: Path, split: Split, sample: int, layer: str, values) -> None:
     """The layer's output `values` for this sample beside another sample's, or beside it before training."""
     _ = translator(f.lang)
     left, right = st.columns(2)
@@ -111,15 +121,14 @@ def compare(f: Frame, mode: str, model_file: Path, model, split: Split, sample: 
         other = right.number_input(
             _("inspect.other_sample"), 0, len(split) - 1, value=min(1, len(split) - 1), key="inspect_other"
         )
-        other_values = layer_outputs(model, split.x[other : other + 1])[layer][0]
+        other_values = look(f, model_file, split.x[other : other + 1])["outputs"][layer][0]
         label = _("inspect.sample_n", sample=other)
     else:
         initial = model_file.parent / "initial.weights.h5"
         if not initial.exists():
             st.info(_("inspect.no_initial"))
             st.stop()
-        before = load(model_file, f.lang, initial)
-        other_values = layer_outputs(before, split.x[sample : sample + 1])[layer][0]
+        other_values = look(f, model_file, split.x[sample : sample + 1], initial)["outputs"][layer][0]
         label = _("inspect.before_training")
     pairs = ((left, values, _("inspect.sample_n", sample=sample), "this"), (right, other_values, label, mode))
     for column, data, what, chart_key in pairs:  # chart keys by role: the other sample may be this one

@@ -1,5 +1,5 @@
-"""What one server shares across sessions: the run store, the job pool, the rooms, the samples, read uploads
-and cut windows (each created once, thread-safe or read-only)."""
+"""What one server shares across sessions: the run store, the job pool, the inspector, the rooms, the samples,
+read uploads and cut windows (each created once, thread-safe or read-only)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import streamlit as st
 from slstm.data import DataConfig, Windows, prepare
 from slstm.data.read import Limits, Table, apply_missing, read_csv
 from slstm.data.samples import SAMPLES
+from slstm.executors.inspector import Inspector
 from slstm.jobs import JobPool
 from slstm.rooms import RoomStore
 from slstm.runs import RunStore
@@ -24,6 +25,12 @@ def job_pool() -> JobPool:
     """The server's training pool, shared by every session (thread-safe); shut down (workers and all) when the
     cache lets it go."""
     return JobPool(run_store())
+
+
+@st.cache_resource(show_spinner=False, on_release=Inspector.close)
+def inspector() -> Inspector:
+    """The server's one warm process that looks inside trained models (TensorFlow stays out of the server)."""
+    return Inspector()
 
 
 @st.cache_resource(show_spinner=False)

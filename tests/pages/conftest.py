@@ -42,6 +42,6 @@ def worker_children() -> list[int]:
                 command = f.read()
         except (OSError, IndexError):
             continue
-        if fields[1] == str(os.getpid()) and fields[0] != "Z" and b"slstm.executors.local" in command:
+        if fields[1] == str(os.getpid()) and fields[0] != "Z" and b"slstm.executors." in command:  # trainers, inspector
             found.append(int(entry))
     return found
