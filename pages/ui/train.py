@@ -155,12 +155,21 @@ LIVE = ("queued", "running")  # a run's stored statuses before its end
 
 
 def poll_every(job, run: Run | None) -> int | None:
-    """How often the live view redraws itself (seconds): every second while this server's pool has the job,
-    every 3 while only the store says it is live (its end not seen here yet), else never. The store's word
-    counts too so that a view drawn at any moment before the end is on record keeps polling until it is."""
+    """How often the live view redraws itself (seconds): every second while this server's pool trains the job,
+    every 2 while it waits in the queue, every 3 while only the store says it is live (its end not seen here
+    yet), else never. The store's word counts too so that a view drawn at any moment before the end is on record
+    keeps polling until it is."""
     if job is not None and not job.done:
-        return 1
+        return 2 if job.status == "queued" else 1
     return 3 if run is not None and run.status in LIVE else None
+
+
+@st.cache_resource(max_entries=512, show_spinner=False)
+def _curves(run_id: str, epochs_done: int, lang: str, _store) -> tuple[dict, object]:
+    """A run's history and its loss figure, read and built once per stored epoch count (a live view ticks every
+    second; the curve changes once an epoch). Shared read-only between sessions: never mutate them."""
+    history = _store.history(run_id)
+    return history, plots.loss_curve(history, labels=labels("plots.loss", lang)) if history["epoch"] else None
 
 
 def live_view(f: Frame, run_id: str) -> None:
@@ -172,7 +181,7 @@ def live_view(f: Frame, run_id: str) -> None:
             ss["watching"] = None
             st.rerun()
         return
-    history = f.store.history(run_id)
+    history, figure = _curves(run_id, run.epochs_done, f.lang, f.store)
     if job is not None and not job.done:
         f.pool.touch(run_id)
         _progress(f, job, run, history)
@@ -187,8 +196,8 @@ def live_view(f: Frame, run_id: str) -> None:
     elif ss.get("watching") == run_id and run.status not in LIVE:  # it just ended: redraw with its results
         ss["watching"] = None
         st.rerun()
-    if history["epoch"]:
-        st.plotly_chart(plots.loss_curve(history, labels=labels("plots.loss", f.lang)), key="loss_chart")
+    if figure is not None:
+        st.plotly_chart(figure, key="loss_chart")
     said = {
         "name": run.name,
         "status": _(f"common.status.{run.status}"),
