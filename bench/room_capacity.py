@@ -52,8 +52,9 @@ def start_server(home: str, port: int) -> subprocess.Popen:
     env["SLSTM_ORPHAN_SECONDS"] = "7200"  # a queued job must not be dropped as abandoned during a long room
     command = [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless=true"]
     command += [f"--server.port={port}", "--server.address=127.0.0.1", "--browser.gatherUsageStats=false"]
-    log = open(Path(home) / "streamlit.log", "ab")  # noqa: SIM115 (the server writes it until it stops)
-    proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
+    with open(Path(home) / "streamlit.log", "ab") as log:
+        out = dict(stdout=log, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True, **out)
     direct = urllib.request.build_opener(urllib.request.ProxyHandler({}))
     deadline = time.time() + 120
     while time.time() < deadline and proc.poll() is None:
@@ -67,27 +68,31 @@ def start_server(home: str, port: int) -> subprocess.Popen:
 
 
 def stop_server(proc: subprocess.Popen) -> None:
-    """The server and every process it started (same process group): TERM, then KILL what is left."""
-    for sig, grace in ((signal.SIGTERM, 20), (signal.SIGKILL, 10)):
+    """The server and every process it started (its process group): TERM, then KILL whatever is left."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
         try:
             os.killpg(proc.pid, sig)
-            proc.wait(timeout=grace)
+            proc.wait(timeout=20)
         except (ProcessLookupError, subprocess.TimeoutExpired):
-            continue
+            pass
+
+
+def proc_file(pid: int, name: str) -> str:
+    """/proc/PID/name, or "" once the process is gone."""
     try:
-        os.killpg(proc.pid, signal.SIGKILL)  # workers that outlived the server
-    except ProcessLookupError:
-        pass
+        return Path(f"/proc/{pid}/{name}").read_text()
+    except OSError:
+        return ""
 
 
 def cpu_seconds(pid: int) -> float:
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / TICK  # utime + stime
+    fields = proc_file(pid, "stat").rsplit(")", 1)[-1].split()
+    return (int(fields[11]) + int(fields[12])) / TICK if len(fields) > 12 else float("nan")  # utime + stime
 
 
 def rss_bytes(pid: int) -> int:
-    line = next(x for x in Path(f"/proc/{pid}/status").read_text().splitlines() if x.startswith("VmRSS"))
-    return int(line.split()[1]) * 1024
+    kb = [int(x.split()[1]) for x in proc_file(pid, "status").splitlines() if x.startswith("VmRSS:")]
+    return kb[0] * 1024 if kb else 0
 
 
 # --- one tab without a browser ---------------------------------------------------------------------------------
@@ -118,10 +123,6 @@ class Tab:
             proxy=None,
         )
         self.reader = asyncio.create_task(self._read())
-
-    async def close(self) -> None:
-        self._stop_timers()
-        await self.ws.close()
 
     async def _read(self) -> None:
         try:
@@ -155,8 +156,7 @@ class Tab:
         elif kind == "auto_rerun":
             self._start_timer(msg.auto_rerun.fragment_id, msg.auto_rerun.interval)
         elif kind == "stop_auto_rerun":
-            for fragment_id in msg.stop_auto_rerun.fragment_ids:
-                self._stop_timer(fragment_id)
+            self._stop_timers(msg.stop_auto_rerun.fragment_ids)
         elif kind == "script_finished":
             self.ends.append((time.time(), msg.script_finished, self.full_run_at))
 
@@ -174,7 +174,7 @@ class Tab:
     def _start_timer(self, fragment_id: str, interval: float) -> None:
         if fragment_id in self.timers and self.timers[fragment_id][0] == interval:
             return  # the frontend keeps a running timer of the same interval
-        self._stop_timer(fragment_id)
+        self._stop_timers([fragment_id])
         self.timers[fragment_id] = (interval, asyncio.create_task(self._tick(fragment_id, interval)))
 
     async def _tick(self, fragment_id: str, interval: float) -> None:
@@ -185,13 +185,10 @@ class Tab:
             except ConnectionClosed:
                 return
 
-    def _stop_timer(self, fragment_id: str) -> None:
-        if fragment_id in self.timers:
-            self.timers.pop(fragment_id)[1].cancel()
-
-    def _stop_timers(self) -> None:
-        for fragment_id in list(self.timers):
-            self._stop_timer(fragment_id)
+    def _stop_timers(self, fragment_ids=None) -> None:
+        for fragment_id in list(self.timers if fragment_ids is None else fragment_ids):
+            if fragment_id in self.timers:
+                self.timers.pop(fragment_id)[1].cancel()
 
     async def rerun(self, page: str = "", *, trigger: str = "", fragment_id: str = "") -> float:
         """Send rerun_script with this tab's widget values (and a button press); returns when it was sent."""
@@ -241,6 +238,7 @@ class Room:
     rss: int = 0
     tensorflow: bool = False
     started: asyncio.Event = field(default_factory=asyncio.Event)
+    where: dict[str, str] = field(default_factory=dict)  # attendee -> what it is doing, until it is done
 
     def click(self) -> None:
         if not self.clicks:
@@ -250,28 +248,35 @@ class Room:
 
 
 async def attend(tab: Tab, room: Room, name: str) -> None:
-    """One attendee: Data, Architecture, Train (epochs, Train, follow it to its end), then Inspect once."""
+    """One attendee: Data, Architecture, Train (epochs, Train, follow it to its end), then Inspect once.
+    `room.where[name]` says what it is doing, for the report if the room times out."""
     try:
+        room.where[name] = "opening the app"
         await tab.open()
         await tab.settled(await tab.rerun())  # the first visit: the default page
+        room.where[name] = "opening Architecture, then Train"
         await tab.visit("architecture")
         await tab.visit("train")
         tab.values[tab.widgets["epochs"]] = WidgetState(id=tab.widgets["epochs"], int_value=room.epochs)
         await tab.settled(await tab.rerun())  # the number input commits
         room.click()
+        room.where[name] = "pressing Train"
         await tab.settled(await tab.rerun(trigger="train"))  # the press, then the st.rerun it makes
         if not (tab.timers or tab.run_line):
             raise RuntimeError(f"Train started no run: {tab.errors[:1] or 'no message'}")
+        room.where[name] = "on Train, its page not showing the run finished"
         when, status, epochs = await tab.until(lambda: tab.run_line)
         if (status, epochs) != ("finished", room.epochs):
             raise RuntimeError(f"its run ended {status} after {epochs} epochs")
         room.finished.append(when)
+        room.where[name] = "opening Inspect"
         await tab.visit("inspect")
         if tab.errors:
             raise RuntimeError(f"Inspect showed an error: {tab.errors[0][:120]!r}")
         room.inspect_ok += 1
     except Exception as exc:  # a disconnect, an error on the page, a widget not drawn: counted, never fatal
         room.problems.append(f"{name}: {type(exc).__name__}: {exc}")
+    del room.where[name]
 
 
 async def idle(tab: Tab, room: Room) -> None:
@@ -295,7 +300,7 @@ async def idle(tab: Tab, room: Room) -> None:
 def sample(room: Room) -> None:
     """The server's RSS (max kept) and whether TensorFlow was ever mapped into it."""
     room.rss = max(room.rss, rss_bytes(room.pid))
-    room.tensorflow = room.tensorflow or "libtensorflow" in Path(f"/proc/{room.pid}/maps").read_text()
+    room.tensorflow = room.tensorflow or "libtensorflow" in proc_file(room.pid, "maps")
 
 
 async def watch(room: Room) -> None:
@@ -314,6 +319,7 @@ async def run_room(n: int, port: int, pid: int, epochs: int, timeout: float) -> 
             await asyncio.gather(*(attend(tab, room, f"attendee {i + 1}") for i, tab in enumerate(tabs)))
     except TimeoutError:
         timed_out = True
+        room.problems += [f"{name}: still {doing} at the timeout" for name, doing in room.where.items()]
     end = time.time()
     sample(room)
     if room.clicks:
@@ -322,7 +328,7 @@ async def run_room(n: int, port: int, pid: int, epochs: int, timeout: float) -> 
         task.cancel()
     for tab in [*tabs, idle_tab]:
         if hasattr(tab, "ws"):
-            await tab.close()
+            await tab.ws.close()  # its reader then stops its timers
     return room, end - room.clicks[0] if room.clicks else 0.0, timed_out
 
 
@@ -335,11 +341,11 @@ def line(n: int, room: Room, episode: float) -> str:
     s = sorted(room.settles) or [float("nan")]
     p50, p95 = s[len(s) // 2], s[min(len(s) - 1, round(0.95 * (len(s) - 1)))]
     cpu = (room.cpu[1] - room.cpu[0]) / episode if len(room.cpu) == 2 and episode else float("nan")
-    done = max(room.finished) - room.clicks[0] if room.finished else float("nan")
+    done = f"{max(room.finished) - room.clicks[0]:.0f} s" if room.finished else "n/a"
     return (
         f"attendees {n}: p50 {seconds(p50)}, p95 {seconds(p95)}, max {seconds(s[-1])} settle; "
         f"server CPU {cpu:.2f} core; RSS {room.rss / 2**30:.1f} GiB; "
-        f"trainings finished {len(room.finished)}/{n} in {done:.0f} s; inspect {room.inspect_ok}/{n} ok; "
+        f"trainings finished {len(room.finished)}/{n} in {done}; inspect {room.inspect_ok}/{n} ok; "
         f"tensorflow in server: {'yes' if room.tensorflow else 'no'}"
     )
 
@@ -364,14 +370,17 @@ def main() -> None:
             proc = start_server(home, port)
             try:
                 room, episode, timed_out = asyncio.run(run_room(n, port, proc.pid, args.epochs, args.timeout))
+                died = proc.poll() is not None
             finally:
                 stop_server(proc)
         print(line(n, room, episode), flush=True)
         for problem in room.problems:
             print(f"  {problem}", flush=True)
-        if timed_out:
+        if died:
+            print(f"  the server exited (code {proc.returncode}) during the room", flush=True)
+        elif timed_out:
             print(f"  the room did not finish within {args.timeout:g} s", flush=True)
-        failed = failed or timed_out
+        failed = failed or timed_out or died
     print(
         f"machine: {os.cpu_count()} cores. Method: one fresh `streamlit run app.py` per room, N websocket sessions "
         "speaking Streamlit's protobuf protocol (fragment timers driven as the frontend drives them) plus one idle "

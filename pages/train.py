@@ -39,8 +39,8 @@ elif problems:
 else:
     st.write(escape_markdown(_("train.ready", spec=spec.short(), data=f.data.name, shape=windows.input_shape)))
     if st.button(_("train.train"), type="primary", key="train", disabled=busy or config is None):
-        ui.start(f, config)
-        st.rerun()  # redraw with Train disabled and the live view running
+        if ui.start(f, config):
+            st.rerun()  # redraw with Train disabled and the live view running
 
 runs = f.store.list_runs(f.ws)
 shown = active or (runs[0].id if runs else None)

@@ -103,8 +103,9 @@ def settings(f: Frame) -> TrainConfig | None:
     return config
 
 
-def start(f: Frame, config: TrainConfig) -> None:
-    """Record a run with these settings and hand it to the pool (after the server's budgets and the queue)."""
+def start(f: Frame, config: TrainConfig) -> bool:
+    """Record a run with these settings and hand it to the pool (after the server's budgets and the queue).
+    False when the server refused it (the reason is shown)."""
     ss, windows, spec = st.session_state, f.windows, f.spec
     config = config.resolved(windows)
     try:
@@ -112,7 +113,7 @@ def start(f: Frame, config: TrainConfig) -> None:
         f.pool.check_quota(f.ws)  # before the run is recorded; submit checks again
     except SlstmError as exc:
         st.error(exc.text(f.lang))
-        return
+        return False
     run = f.store.create_run(
         workspace=f.ws,
         spec=spec.to_dict(),
@@ -122,11 +123,13 @@ def start(f: Frame, config: TrainConfig) -> None:
         default_name=t("train.run_name", f.lang),
         data_choice=f.data.choice.to_dict() if f.data.choice else None,
     )
+    ss["active_run"] = run.id
     try:
         f.pool.submit(JobInputs(run.id, f.ws, f.data.frame, windows.config, spec, config, test_frame=f.data.test_frame))
-    except SlstmError as exc:
+    except SlstmError as exc:  # the run is recorded as failed with this reason; say it now too
         st.error(exc.text(f.lang))
-    ss["active_run"] = run.id
+        return False
+    return True
 
 
 def _progress(f: Frame, job, run, history: dict) -> None:

@@ -96,6 +96,7 @@ class Inspector:
         self._lock = threading.Lock()
         self._process: subprocess.Popen | None = None
         self._conn: Connection | None = None
+        self._ready = False  # the process has said it is ready (its first message)
         self.looks = 0  # answered, for tests and benchmarks
 
     def warm(self) -> None:
@@ -105,6 +106,13 @@ class Inspector:
                 self._ensure()
             finally:
                 self._lock.release()
+
+    def wait_ready(self, timeout: float | None = None) -> None:
+        """Start the process if needed and wait until it has imported TensorFlow (for benchmarks and tests)."""
+        with self._lock:
+            conn = self._ensure()
+            if not self._ready and conn.poll(self.timeout if timeout is None else timeout):
+                self._ready = "ready" in conn.recv()
 
     def pid(self) -> int | None:
         return self._process.pid if self._process is not None and self._process.poll() is None else None
@@ -134,6 +142,7 @@ class Inspector:
                         message = conn.recv()
                         if "ready" not in message:
                             return message
+                        self._ready = True
                     elif time.monotonic() >= deadline:
                         self._stop()
                         raise InspectError("inspect.too_slow", seconds=f"{self.timeout:g}")
@@ -165,7 +174,7 @@ class Inspector:
         return self._conn
 
     def _stop(self) -> None:
-        process, conn, self._process, self._conn = self._process, self._conn, None, None
+        process, conn, self._process, self._conn, self._ready = self._process, self._conn, None, None, False
         if process is not None and process.poll() is None:
             process.kill()
             try:

@@ -146,3 +146,12 @@ def test_the_live_view_polls_while_the_pool_or_the_store_says_the_run_is_live():
     assert poll_every(None, run("running")) == 3 and poll_every(over, run("queued")) == 3
     assert poll_every(over, run("finished")) is None and poll_every(None, run("stopped")) is None
     assert poll_every(None, None) is None
+
+
+def test_a_refused_training_says_why_on_the_page():
+    at = open_train()
+    at.session_state["job_pool"].max_queued = 0  # this workspace may queue nothing more
+    at.button(key="train").click().run()
+    assert not at.exception
+    assert any("queue" in e.value for e in at.error), [e.value for e in at.error]
+    assert "active_run" not in at.session_state or at.session_state["active_run"] is None
