@@ -3,7 +3,7 @@
 Before: the server imported Keras in the background when a run's results were shown (preload_keras), then the
 Inspect page loaded model.keras and computed every layer's output, the cells' internals and the prediction as it
 forms, in the server process. After: the Train page starts the inspector process when results are shown; Inspect
-asks it (slstm.executors.inspector). Both are timed from "Keras/the inspector is ready" to "every array Inspect
+asks it (slstm.inspector). Both are timed from "Keras/the inspector is ready" to "every array Inspect
 draws is in the server", on the reference model (LSTM 64 -> LSTM 64 -> Dense, 48 timesteps x 8 features), each
 repeat in fresh processes. The page's drawing is the same in both and not counted.
 Run: python -m bench.inspect_first_view [repeats]"""
@@ -50,7 +50,7 @@ def before(model: Path) -> float:
 def after(model: Path) -> tuple[float, float]:
     import numpy as np
 
-    from slstm.executors.inspector import Inspector
+    from slstm.inspector import Inspector
 
     inspector = Inspector()
     try:

@@ -1,7 +1,7 @@
 """Look inside a built stack: every layer's output in one forward pass (`layer_outputs`), and the gates, cell
 and hidden states of a recurrent layer recomputed in NumPy from the layer's own weights (`internals`, through
 slstm.cells); `look_inside` gives all Inspect draws at once. A run's saved model is read with `load_model`.
-These need Keras, so they run in a worker (slstm.executors.inspector), never in the server; Keras is imported
+These need Keras, so they run in a worker (slstm.inspector), never in the server; Keras is imported
 inside the functions, so importing this module stays cheap."""
 
 from __future__ import annotations

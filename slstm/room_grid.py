@@ -185,8 +185,9 @@ def deal(rooms: RoomStore, grid: Grid, workspace: str, store=None) -> int | None
 
 def take(rooms: RoomStore, grid: Grid, workspace: str, cell: int) -> int:
     """The member takes a cell (a free one, or one others trained: a second seed measures the spread)."""
-    if not 0 <= cell < len(grid.cells()):
-        raise RoomError("room.err.bad_cell", cells=len(grid.cells()), cell=cell + 1)
+    if not isinstance(cell, int) or not 0 <= cell < len(grid.cells()):
+        shown = cell + 1 if isinstance(cell, int) else str(cell)[:40]
+        raise RoomError("room.err.bad_cell", cells=len(grid.cells()), cell=shown)
     with rooms._db() as db:
         db.execute(
             "INSERT OR IGNORE INTO room_cells (code, grid, cell, workspace, dealt) VALUES (?, ?, ?, ?, ?)",

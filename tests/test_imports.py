@@ -34,7 +34,7 @@ LIGHT = {  # answer without TensorFlow: the app's first page, shapes, data, the 
     "slstm.cells",  # Learn's live examples, drawn by the server
     "slstm.lessons",
     "slstm.inspect",
-    "slstm.executors.inspector",
+    "slstm.inspector",
 }
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from slstm import inspect
-from slstm.executors.inspector import InspectError, Inspector
+from slstm.inspector import InspectError, Inspector
 from slstm.model import build_model
 from slstm.shapes import InputShape
 from slstm.spec import ArchitectureSpec, LayerSpec

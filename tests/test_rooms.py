@@ -162,6 +162,9 @@ def test_cells_are_dealt_to_members_free_cells_can_be_taken_and_runs_are_shared(
         room_grid.submit_cell(store, pool, rs, grid, 3, members[0], frame)
     assert room_grid.deal(rs, grid, members[0]) is None
     assert room_grid.free_cells(rs, grid, members[0])[0] == 3  # nobody holds cell 3
+    for bad in (4, -1, "2 layers × 8 units (free)", None):  # a page may send a stale label, never a crash
+        with pytest.raises(RoomError, match="The grid has cells 1 to 4"):
+            room_grid.take(rs, grid, members[0], bad)
     room_grid.take(rs, grid, members[0], 3)
     room_grid.submit_cell(store, pool, rs, grid, 3, members[0], frame)
     assert pool.submitted[-1].spec.layers[0].units == 8 and len(pool.submitted[-1].spec.layers) == 2

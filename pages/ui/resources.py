@@ -8,7 +8,7 @@ import streamlit as st
 from slstm.data import DataConfig, Windows, prepare
 from slstm.data.read import Limits, Table, apply_missing, read_csv
 from slstm.data.samples import SAMPLES
-from slstm.executors.inspector import Inspector
+from slstm.inspector import Inspector
 from slstm.jobs import JobPool
 from slstm.rooms import RoomStore
 from slstm.runs import RunStore

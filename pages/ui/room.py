@@ -81,8 +81,12 @@ def _train(f: Frame, grid, cell: int) -> None:
     ss["room_watch"] = run_id
 
 
-def _take(f: Frame, grid) -> None:
-    room_grid.take(f.rooms, grid, st.session_state["ws"], st.session_state["room_pick"])
+def _take(f: Frame, grid, key: str) -> None:
+    ss = st.session_state
+    try:
+        room_grid.take(f.rooms, grid, ss["ws"], ss.get(key))
+    except SlstmError as exc:
+        ss["room_message"] = ("error", exc.text(f.lang))
 
 
 def my_cells(f: Frame, grid) -> bool:
@@ -126,8 +130,14 @@ def _pick_cell(f: Frame, grid) -> None:
         label = grid.label(c, f.lang)
         return _("room.grid.trained", label=label, count=counts[c]) if counts[c] else _("room.grid.free", label=label)
 
-    st.selectbox(_("room.grid.pick"), free, key="room_pick", format_func=name)
-    st.button(_("room.grid.take"), key="room_take", on_click=_take, args=(f, grid))
+    # Options are labelled by the cell alone (a label that changed between drawing and clicking would come back
+    # as its text, not the cell); the widget is a new one whenever the cells' counts change, so its default is
+    # again the cell that needs training most, never a pick made before others trained it
+    key = f"room_pick_{grid.id}_" + "_".join(f"{c}x{counts[c]}" for c in free)
+    pick = st.selectbox(_("room.grid.pick"), free, key=key, format_func=lambda c: grid.label(c, f.lang))
+    if pick in counts:
+        st.caption(name(pick))
+    st.button(_("room.grid.take"), key="room_take", on_click=_take, args=(f, grid, key))
 
 
 def experiment(f: Frame, code: str) -> None:

@@ -42,6 +42,7 @@ def worker_children() -> list[int]:
                 command = f.read()
         except (OSError, IndexError):
             continue
-        if fields[1] == str(os.getpid()) and fields[0] != "Z" and b"slstm.executors." in command:  # trainers, inspector
+        ours = b"slstm.executors." in command or b"slstm.inspector" in command  # trainers and the inspector
+        if fields[1] == str(os.getpid()) and fields[0] != "Z" and ours:
             found.append(int(entry))
     return found

@@ -140,8 +140,10 @@ def test_the_live_view_polls_while_the_pool_or_the_store_says_the_run_is_live():
     def run(status):
         return SimpleNamespace(status=status)
 
-    training, over = SimpleNamespace(done=False), SimpleNamespace(done=True)
+    training, waiting = SimpleNamespace(done=False, status="running"), SimpleNamespace(done=False, status="queued")
+    over = SimpleNamespace(done=True, status="finished")
     assert poll_every(training, run("running")) == 1 and poll_every(training, run("queued")) == 1
+    assert poll_every(waiting, run("queued")) == 2  # its place in the queue changes less often
     # the pool has no job (or has it done) while the store still says live: keep looking until the end is there
     assert poll_every(None, run("running")) == 3 and poll_every(over, run("queued")) == 3
     assert poll_every(over, run("finished")) is None and poll_every(None, run("stopped")) is None

@@ -1,5 +1,5 @@
 """Looking inside trained models, in a worker: the server never imports TensorFlow (DESIGN.md rule 2). An
-Inspector keeps one warm process (`python -m slstm.executors.inspector`, TensorFlow imported, models kept loaded)
+Inspector keeps one warm process (`python -m slstm.inspector`, TensorFlow imported, models kept loaded)
 beside the training pool: it takes no training slot and waits behind no training queue. Requests are short (a
 model load, one forward pass, the cells in NumPy) and served one at a time; the pages cache each answer per run
 and sample. The model files are the server's own, so the inspector runs where the server runs, whatever executes
@@ -23,7 +23,7 @@ import numpy as np
 
 from slstm.errors import SlstmError
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_SECONDS = 120.0  # one look, the first model load included, on a machine busy with a room's training
 MODELS_KEPT = 8  # loaded models a warm inspector keeps (a room looks at many runs, each a few times)
 
@@ -162,7 +162,7 @@ class Inspector:
         path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
         env = {**os.environ, "PYTHONPATH": path, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "slstm.executors.inspector", str(child.fileno())],
+            [sys.executable, "-m", "slstm.inspector", str(child.fileno())],
             pass_fds=(child.fileno(),),
             cwd=ROOT,
             env=env,
