@@ -16,3 +16,9 @@ def pytest_collection_modifyitems(config, items):
         path = Path(item.path)
         if any(d in path.parents for d in SLOW_DIRS) or (path.parent == HERE and path.name in SLOW_FILES):
             item.add_marker(pytest.mark.slow)
+        # with pytest-xdist (-n, --dist loadgroup): one worker holds a local Ray at a time, and the browser rooms
+        # (up to 13 Chromium contexts each) run one after another rather than beside each other
+        if item.get_closest_marker("ray"):
+            item.add_marker(pytest.mark.xdist_group("ray"))
+        elif path.name.startswith("test_e2e_room"):
+            item.add_marker(pytest.mark.xdist_group("rooms"))

@@ -11,7 +11,7 @@ from support import ROOT
 def test_without_chromium_only_browser_tests_skip(tmp_path):
     env = {k: v for k, v in os.environ.items() if k != "CI"}
     env["SLSTM_CHROMIUM"] = str(tmp_path / "no-chromium")  # as if Debian's chromium were not installed
-    cmd = [sys.executable, "-m", "pytest", "-q", "-rs", "-p", "no:cacheprovider", "tests/test_spec.py"]
+    cmd = [sys.executable, "-m", "pytest", "-q", "-rs", "-n", "0", "-p", "no:cacheprovider", "tests/test_spec.py"]
     cmd += ["tests/e2e/test_e2e_learn.py", "tests/e2e/test_e2e_data.py"]
     out = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=300)
     summary = out.stdout.strip().splitlines()[-1]

@@ -43,7 +43,7 @@ def edit_units(page, units: int) -> float:
     (the address bar carries the new stack and the script run is over)."""
     token = lstm_stack(units, 32).to_url()
     start = time.time()
-    field = page.get_by_label("Units", exact=True).first
+    field = page.get_by_label("units", exact=True).first
     field.fill(str(units))
     field.press("Enter")
     page.wait_for_url(re.compile(re.escape(token)), timeout=30_000)
