@@ -126,17 +126,13 @@ def _pick_cell(f: Frame, grid) -> None:
         return
     counts = {c: sum(1 for a in room_grid.assignments(f.rooms, grid) if a["cell"] == c) for c in free}
 
-    def name(c: int) -> str:
-        label = grid.label(c, f.lang)
-        return _("room.grid.trained", label=label, count=counts[c]) if counts[c] else _("room.grid.free", label=label)
-
     # Options are labelled by the cell alone (a label that changed between drawing and clicking would come back
     # as its text, not the cell); the widget is a new one whenever the cells' counts change, so its default is
     # again the cell that needs training most, never a pick made before others trained it
     key = f"room_pick_{grid.id}_" + "_".join(f"{c}x{counts[c]}" for c in free)
     pick = st.selectbox(_("room.grid.pick"), free, key=key, format_func=lambda c: grid.label(c, f.lang))
     if pick in counts:
-        st.caption(name(pick))
+        st.caption(_("room.grid.trained", count=counts[pick]) if counts[pick] else _("room.grid.free"))
     st.button(_("room.grid.take"), key="room_take", on_click=_take, args=(f, grid, key))
 
 
