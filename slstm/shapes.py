@@ -100,7 +100,7 @@ def _recurrent(layer: LayerSpec, name: str, shape: Shape, timesteps: int) -> Lay
     width = u
     if layer.bidirectional:
         params *= 2
-        formula = f"2 × {formula}"
+        formula = " = ".join(f"2 × {side}" for side in formula.split(" = "))  # both directions, on every side
         if layer.merge_mode == "concat":
             width = 2 * u
     if layer.return_sequences:

@@ -72,3 +72,16 @@ def test_every_spec_keras_rejects_has_an_error_from_validate(spec):
         assert any(p.is_error for p in validate(spec))
     else:
         assert "needs_3d" not in {p.code for p in validate(spec)}
+
+
+@pytest.mark.parametrize("kind", ["lstm", "gru", "simple_rnn"])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_every_numeric_side_of_a_formula_equals_the_parameter_count(kind, bidirectional):
+    spec = ArchitectureSpec(layers=(LayerSpec(kind, 32, bidirectional=bidirectional),))
+    for row in infer_shapes(spec, InputShape(timesteps=5, features=3)):
+        sides = row.formula.split(" = ")
+        numeric = [side for side in sides if not any(ch.isalpha() for ch in side)]  # u, d: the symbolic side
+        assert len(numeric) >= 2, row.formula
+        for side in numeric:
+            value = eval(side.replace("·", "*").replace("×", "*").replace(",", ""))  # our own formula text
+            assert value == row.params, (row.formula, side)
