@@ -292,3 +292,16 @@ def test_the_hand_weighted_units_do_their_jobs():
     np.testing.assert_allclose(cell[:, 0], np.tanh(1.5 * x[0, :, 0]), atol=0.05)  # unit 0 follows the input
     assert np.all(np.diff(cell[:, 1]) > -0.01) and cell[-1, 1] > 2  # unit 1 climbs at each of 3 peaks and holds
     assert np.abs(np.diff(cell[:, 2])).mean() < 0.5 * np.abs(np.diff(cell[:, 0])).mean()  # unit 2 is slower
+
+
+@pytest.mark.parametrize(
+    ("lang", "lower", "nan", "mask"), [("en", "lower", "NaN", "one mask"), ("zh", "调低", "NaN", "掩码")]
+)
+def test_the_lessons_advise_the_learning_rate_and_describe_dropout_one_way(lang, lower, nan, mask):
+    answers = [q.a for lesson in lessons.texts(lang).lessons.values() for q in lesson.questions]
+    for answer in answers:  # a lower learning rate only for a loss that oscillates or turns NaN
+        if "learning rate" in answer.lower() or "学习率" in answer:
+            assert lower not in answer or nan in answer, answer
+    dropout = [a for a in answers if "`dropout" in a and "recurrent_dropout" in a]
+    assert dropout and all(mask in a for a in dropout)  # one mask per sample, in every answer that explains it
+    assert not any("explode" in a or "爆炸" in a for a in answers if "saturat" in a or "饱和" in a)
