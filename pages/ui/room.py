@@ -127,9 +127,9 @@ def _pick_cell(f: Frame, grid) -> None:
     counts = {c: sum(1 for a in room_grid.assignments(f.rooms, grid) if a["cell"] == c) for c in free}
 
     # Options are labelled by the cell alone (a label that changed between drawing and clicking would come back
-    # as its text, not the cell); the widget is a new one whenever the cells' counts change, so its default is
-    # again the cell that needs training most, never a pick made before others trained it
-    key = f"room_pick_{grid.id}_" + "_".join(f"{c}x{counts[c]}" for c in free)
+    # as its text, not the cell); the widget is a new one whenever the cells' counts or the language change, so
+    # its default is again the cell that needs training most, never a pick made before others trained it
+    key = f"room_pick_{grid.id}_{f.lang}_" + "_".join(f"{c}x{counts[c]}" for c in free)
     pick = st.selectbox(_("room.grid.pick"), free, key=key, format_func=lambda c: grid.label(c, f.lang))
     if pick in counts:
         st.caption(_("room.grid.trained", count=counts[pick]) if counts[pick] else _("room.grid.free"))
