@@ -49,7 +49,9 @@ def _answer(look: Look, models: OrderedDict) -> dict:
     if not all(os.path.exists(f) for f in files):
         return {"error": "missing"}
     key = tuple((f, os.stat(f).st_mtime_ns) for f in files)
-    model = models.pop(key, None) or load_model(look.model, look.weights)
+    model = models.pop(key, None)
+    if model is None:
+        model = load_model(look.model, look.weights)
     models[key] = model  # most recently used last
     while len(models) > MODELS_KEPT:
         models.popitem(last=False)
