@@ -22,3 +22,9 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(pytest.mark.xdist_group("ray"))
         elif path.name.startswith("test_e2e_room"):
             item.add_marker(pytest.mark.xdist_group("rooms"))
+
+
+@pytest.fixture(autouse=True)
+def _runs_outside_the_checkout(tmp_path, monkeypatch):
+    """Runs a test (or a CLI it starts) stores go to the test's own folder, never to ./.slstm of the checkout."""
+    monkeypatch.setenv("SLSTM_HOME", str(tmp_path / "slstm_home"))
