@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import socket
 import subprocess
 import sys
 import threading
@@ -22,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from slstm.errors import SlstmError
+from slstm.procs import spawn
 
-ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT_SECONDS = 120.0  # one look, the first model load included, on a machine busy with a room's training
 MODELS_KEPT = 8  # loaded models a warm inspector keeps (a room looks at many runs, each a few times)
 
@@ -160,19 +159,7 @@ class Inspector:
         if self._process is not None and self._process.poll() is None and self._conn is not None:
             return self._conn
         self._stop()
-        parent, child = socket.socketpair()
-        path = os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))
-        env = {**os.environ, "PYTHONPATH": path, "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "2")}
-        self._process = subprocess.Popen(
-            [sys.executable, "-m", "slstm.inspector", str(child.fileno())],
-            pass_fds=(child.fileno(),),
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-        )
-        child.close()
-        self._conn = Connection(os.dup(parent.fileno()))
-        parent.close()
+        self._process, self._conn = spawn("slstm.inspector")
         return self._conn
 
     def _stop(self) -> None:

@@ -1,11 +1,38 @@
 """Telling processes apart across restarts: 'host:pid:start', where start is the kernel's start time of the
-process, so a recycled pid never passes for the process that was recorded."""
+process, so a recycled pid never passes for the process that was recorded. And starting the server's own
+child processes (training workers, the inspector) with a socket pair to talk over."""
 
 from __future__ import annotations
 
 import os
 import signal
 import socket
+import subprocess
+import sys
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def spawn(module: str, *args: str) -> tuple[subprocess.Popen, Connection]:
+    """`python -m module FD *args` from the repository root, never the app's script, with this package importable
+    and TensorFlow's logs quiet; returns the process and the server's end of their socket pair (FD is the
+    child's end)."""
+    parent, child = socket.socketpair()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    process = subprocess.Popen(
+        [sys.executable, "-m", module, str(child.fileno()), *args],
+        pass_fds=(child.fileno(),),
+        cwd=ROOT,
+        env=env,
+        stdin=subprocess.DEVNULL,
+    )
+    child.close()
+    conn = Connection(os.dup(parent.fileno()))
+    parent.close()
+    return process, conn
 
 
 def _start_time(pid: int) -> str | None:

@@ -8,18 +8,15 @@ from __future__ import annotations
 import os
 import pickle
 import queue
-import socket
 import subprocess
 import sys
 import threading
 import time
 from multiprocessing.connection import Connection
-from pathlib import Path
 
 from slstm.executors.base import JobInputs
-from slstm.procs import process_identity
+from slstm.procs import process_identity, spawn
 
-ROOT = Path(__file__).resolve().parents[2]
 STOP = b"stop"  # the server's only message besides the job itself
 
 
@@ -27,20 +24,7 @@ class LocalWorker:
     """A worker process and its end of the socket pair."""
 
     def __init__(self, threads: int) -> None:
-        parent, child = socket.socketpair()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
-        env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "slstm.executors.local", str(child.fileno()), str(threads)],
-            pass_fds=(child.fileno(),),
-            cwd=ROOT,
-            env=env,
-            stdin=subprocess.DEVNULL,
-        )
-        child.close()
-        self._socket = parent
-        self.conn = Connection(os.dup(parent.fileno()))
-        parent.close()
+        self.process, self.conn = spawn("slstm.executors.local", str(threads))
         self.threads = threads
         self.ready = False
         self.spawned = time.time()
